@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** `run_id`, `tier_id`, `phase_id`: safe in URLs, file names and branch names. */
+export const IDENTIFIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export const Identifier = z
+  .string()
+  .regex(IDENTIFIER_PATTERN, {
+    message:
+      'must start with a letter or digit and contain only letters, digits, ".", "_" or "-" (at most 128 characters)',
+  })
+  .describe('Identifier: ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$');
+
+/** ISO-8601 UTC timestamp as the server writes it (`2026-11-22T10:00:00.000Z`). */
+export const Timestamp = z.iso.datetime().describe('ISO-8601 UTC timestamp');
+
+export const Severity = z.enum(['minor', 'major']);
+export type Severity = z.infer<typeof Severity>;
+
+/** A JSON object with arbitrary content (predecessor payloads such as probe results). */
+export const JsonObject = z.record(z.string(), z.unknown());
+
+/** Non-negative integer that fits in a JSON number without loss. */
+export const Count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);

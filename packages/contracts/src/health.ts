@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+export const DatabaseDialect = z.enum(['pglite', 'postgres']);
+export type DatabaseDialect = z.infer<typeof DatabaseDialect>;
+
+export const KILL_SWITCHES = ['consolidated_metrics', 'phase6_metrics'] as const;
+
+export const Health = z.strictObject({
+  status: z.enum(['healthy', 'degraded', 'unhealthy']),
+  service: z.literal('autopack'),
+  version: z.string(),
+  database: z.strictObject({
+    ok: z.boolean(),
+    latency_ms: z.number().min(0).nullable(),
+    dialect: DatabaseDialect,
+    error: z.string().optional().describe('Why the check failed; never contains credentials'),
+  }),
+  database_identity: z.string().regex(/^[0-9a-f]{12}$/),
+  kill_switches: z.strictObject(
+    Object.fromEntries(KILL_SWITCHES.map((k) => [k, z.boolean()])) as Record<(typeof KILL_SWITCHES)[number], z.ZodBoolean>,
+  ),
+});
+export type Health = z.infer<typeof Health>;
+
+export const Readiness = z.strictObject({
+  ready: z.boolean(),
+  database: z.strictObject({ ok: z.boolean() }),
+  migrations: z.strictObject({ applied: z.number().int(), pending: z.array(z.string()) }),
+});
+export type Readiness = z.infer<typeof Readiness>;

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { ErrorEnvelope } from './errors';
+import { routes, type RouteSpec } from './routes';
+
+type JsonSchema = Record<string, unknown>;
+export type OpenApiDocument = {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description: string };
+  paths: Record<string, Record<string, unknown>>;
+  components: { schemas: Record<string, JsonSchema> };
+};
+
+// An empty registry: schemas are inlined rather than split into $defs by ids in zod's global registry.
+const noIds = z.registry<{ id?: string }>();
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+    reused: 'inline',
+    metadata: noIds,
+  }) as JsonSchema;
+  return rest;
+}
+
+function parameters(spec: RouteSpec): unknown[] {
+  const out: unknown[] = [];
+  const pathShape = spec.params?.shape ?? {};
+  for (const [name, schema] of Object.entries(pathShape)) {
+    out.push({ name, in: 'path', required: true, schema: jsonSchema(schema as z.ZodType, 'input') });
+  }
+  if (spec.query) {
+    const query = jsonSchema(spec.query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+    for (const [name, schema] of Object.entries(query.properties ?? {})) {
+      out.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
+    }
+  }
+  return out;
+}
+
+const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The OpenAPI 3.1 document of every route in `routes`, generated from the same zod schemas. */
+export function buildOpenApi(version = '0.1.0'): OpenApiDocument {
+  const schemas: Record<string, JsonSchema> = { ErrorEnvelope: jsonSchema(ErrorEnvelope, 'output') };
+  const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+  const paths: OpenApiDocument['paths'] = {};
+
+  for (const spec of Object.values(routes) as RouteSpec[]) {
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(spec.responses)) {
+      let schema: unknown = ref('ErrorEnvelope');
+      if (response.schema) {
+        const name = `${pascal(spec.operationId)}Response${status}`;
+        schemas[name] = jsonSchema(response.schema, 'output');
+        schema = ref(name);
+      }
+      responses[status] = { description: response.description, content: { 'application/json': { schema } } };
+    }
+    responses['500'] ??= {
+      description: '`internal_error`: no details are disclosed; quote the correlation id',
+      content: { 'application/json': { schema: ref('ErrorEnvelope') } },
+    };
+    const operation: Record<string, unknown> = {
+      operationId: spec.operationId,
+      summary: spec.summary,
+      tags: [spec.tag],
+      parameters: parameters(spec),
+      responses,
+    };
+    if (spec.body) {
+      const name = `${pascal(spec.operationId)}Request`;
+      schemas[name] = jsonSchema(spec.body, 'input');
+      operation['requestBody'] = { required: true, content: { 'application/json': { schema: ref(name) } } };
+    }
+    paths[spec.path] = { ...paths[spec.path], [spec.method]: operation };
+  }
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Autopack API',
+      version,
+      description: 'Control plane for autonomous coding runs. Generated from @autopack/contracts.',
+    },
+    paths,
+    components: { schemas },
+  };
+}

@@ -1,0 +1,13 @@
+export * from './create-database';
+export * from './identity';
+export * from './mappers';
+export * from './migrate';
+export { migrations } from './migrations';
+export * from './schema';
+export * from './transaction';
+export * from './repositories/events-repository';
+export * from './repositories/issues-repository';
+export * from './repositories/phases-repository';
+export * from './repositories/results-repository';
+export * from './repositories/runs-repository';
+export * from './repositories/usage-repository';

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as core from './2026-11-22T10-00-00-core';
+
+/**
+ * Every migration, by name. Names are timestamps so that they sort in the order they must run.
+ * A test checks that each file in this folder is listed here.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '2026-11-22T10-00-00-core': core,
+};

@@ -1,0 +1,33 @@
+import { sql } from 'kysely';
+import type { Db } from '../transaction';
+
+export interface UsageInput {
+  run_id: string;
+  phase_id: string | null;
+  provider: string;
+  model: string;
+  role: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  succeeded: boolean;
+}
+
+/** Records one LLM call and adds its tokens to the phase and the run in the same transaction. */
+export async function recordUsage(db: Db, usage: UsageInput, now: Date): Promise<void> {
+  await db.insertInto('llm_usage_events').values({ ...usage, created_at: now }).execute();
+  if (usage.total_tokens === 0) return;
+  if (usage.phase_id !== null) {
+    await db
+      .updateTable('phases')
+      .set({ tokens_used: sql<number>`tokens_used + ${usage.total_tokens}` })
+      .where('run_id', '=', usage.run_id)
+      .where('phase_id', '=', usage.phase_id)
+      .execute();
+  }
+  await db
+    .updateTable('runs')
+    .set({ tokens_used: sql<number>`tokens_used + ${usage.total_tokens}` })
+    .where('run_id', '=', usage.run_id)
+    .execute();
+}

@@ -1,0 +1,168 @@
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+import type { FailureReason, PhaseState, RunState, Severity, TierState } from '@autopack/contracts';
+
+/** pg returns int8 as string, PGlite as number: repositories convert with Number(). */
+export type Int8 = ColumnType<string | number, number, number>;
+export type GeneratedInt8 = ColumnType<string | number, never, never>;
+/** jsonb: written as a JSON string (pg would turn JS arrays into Postgres arrays), read as parsed JSON. */
+export type Json<T> = ColumnType<T, string, string>;
+export type Timestamptz = ColumnType<Date, Date, Date>;
+
+export interface RunsTable {
+  run_id: string;
+  state: RunState;
+  safety_profile: 'normal' | 'safety_critical';
+  run_scope: 'multi_tier' | 'single_tier';
+  token_cap: Int8;
+  max_phases: number;
+  max_duration_minutes: number;
+  goal_anchor: string | null;
+  repo: Json<{ path?: string; url?: string; base_ref?: string }>;
+  on_phase_failure: 'stop' | 'continue';
+  plan: Json<unknown>;
+  tokens_used: ColumnType<string | number, number | undefined, number>;
+  minor_issues_count: ColumnType<number, number | undefined, number>;
+  major_issues_count: ColumnType<number, number | undefined, number>;
+  failure_reason: string | null;
+  created_at: Timestamptz;
+  updated_at: Timestamptz;
+  started_at: Timestamptz | null;
+  completed_at: Timestamptz | null;
+}
+
+export interface TiersTable {
+  run_id: string;
+  tier_id: string;
+  tier_index: number;
+  name: string;
+  description: string | null;
+  state: TierState;
+  minor_issues_count: ColumnType<number, number | undefined, number>;
+  major_issues_count: ColumnType<number, number | undefined, number>;
+  created_at: Timestamptz;
+  updated_at: Timestamptz;
+}
+
+export interface PhasesTable {
+  run_id: string;
+  phase_id: string;
+  tier_id: string;
+  tier_index: number;
+  phase_index: number;
+  name: string;
+  description: string | null;
+  task_category: string | null;
+  complexity: 'low' | 'medium' | 'high' | null;
+  builder_mode: string | null;
+  builder_kind: string | null;
+  scope: Json<{ paths: string[]; read_only_context: string[]; deliverables: string[]; allow_mass_deletion: boolean }>;
+  ci: Json<unknown> | null;
+  builder: Json<unknown> | null;
+  max_attempts: number;
+  attempt: ColumnType<number, number | undefined, number>;
+  state: PhaseState;
+  tokens_used: ColumnType<string | number, number | undefined, number>;
+  minor_issues_count: ColumnType<number, number | undefined, number>;
+  major_issues_count: ColumnType<number, number | undefined, number>;
+  failure_reason: string | null;
+  created_at: Timestamptz;
+  updated_at: Timestamptz;
+  started_at: Timestamptz | null;
+  completed_at: Timestamptz | null;
+}
+
+export type AttemptOutcome = 'running' | 'complete' | 'failed' | 'requeued' | 'cancelled';
+
+export interface PhaseAttemptsTable {
+  run_id: string;
+  phase_id: string;
+  attempt: number;
+  outcome: AttemptOutcome;
+  failure_reason: FailureReason | null;
+  started_at: Timestamptz;
+  ended_at: Timestamptz | null;
+}
+
+export interface RunEventsTable {
+  id: GeneratedInt8;
+  run_id: string;
+  tier_id: string | null;
+  phase_id: string | null;
+  type: string;
+  actor: string;
+  payload: Json<Record<string, unknown>>;
+  created_at: Timestamptz;
+}
+
+export interface BuilderResultsTable {
+  id: GeneratedInt8;
+  run_id: string;
+  phase_id: string;
+  attempt: number;
+  status: string;
+  body: Json<Record<string, unknown>>;
+  created_at: Timestamptz;
+}
+
+export interface AuditorResultsTable {
+  id: GeneratedInt8;
+  run_id: string;
+  phase_id: string;
+  attempt: number;
+  recommendation: string;
+  confidence: string;
+  body: Json<Record<string, unknown>>;
+  created_at: Timestamptz;
+}
+
+export interface PhaseIssuesTable {
+  id: GeneratedInt8;
+  run_id: string;
+  phase_id: string;
+  tier_id: string;
+  issue_key: string;
+  severity: Severity;
+  source: string;
+  category: string;
+  evidence_refs: Json<string[]>;
+  description: string | null;
+  occurrence_count: ColumnType<number, number | undefined, number>;
+  first_seen_at: Timestamptz;
+  last_seen_at: Timestamptz;
+}
+
+export interface LlmUsageEventsTable {
+  id: GeneratedInt8;
+  run_id: string;
+  phase_id: string | null;
+  provider: string;
+  model: string;
+  role: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  succeeded: boolean;
+  created_at: Timestamptz;
+}
+
+export interface Database {
+  runs: RunsTable;
+  tiers: TiersTable;
+  phases: PhasesTable;
+  phase_attempts: PhaseAttemptsTable;
+  run_events: RunEventsTable;
+  builder_results: BuilderResultsTable;
+  auditor_results: AuditorResultsTable;
+  phase_issues: PhaseIssuesTable;
+  llm_usage_events: LlmUsageEventsTable;
+}
+
+export type RunRow = Selectable<RunsTable>;
+export type TierRow = Selectable<TiersTable>;
+export type PhaseRow = Selectable<PhasesTable>;
+export type RunEventRow = Selectable<RunEventsTable>;
+export type PhaseIssueRow = Selectable<PhaseIssuesTable>;
+export type NewRun = Insertable<RunsTable>;
+export type NewTier = Insertable<TiersTable>;
+export type NewPhase = Insertable<PhasesTable>;
+export type PhaseUpdate = Updateable<PhasesTable>;
