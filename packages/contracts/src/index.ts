@@ -4,6 +4,7 @@ export * from './events';
 export * from './health';
 export * from './openapi';
 export * from './phase-writes';
+export * from './roles';
 export * from './routes';
 export * from './run-plan';
 export * from './runs';

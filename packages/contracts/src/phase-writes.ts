@@ -21,11 +21,20 @@ export const FailureReason = z.enum(FAILURE_REASONS);
 export type FailureReason = z.infer<typeof FailureReason>;
 
 /** `POST /runs/{run_id}/phases/{phase_id}/update_status` */
-export const UpdateStatusRequest = z.strictObject({
-  state: PhaseState,
-  failure_reason: FailureReason.optional().describe('Why the phase failed; meaningful with state FAILED'),
-  message: z.string().max(4000).optional().describe('Human-readable note stored with the event'),
-});
+export const UpdateStatusRequest = z
+  .strictObject({
+    state: PhaseState,
+    failure_reason: FailureReason.optional().describe('Why the phase failed; required with state FAILED'),
+    message: z.string().max(4000).optional().describe('Human-readable note stored with the event'),
+  })
+  .superRefine((body, ctx) => {
+    if (body.state === 'FAILED' && body.failure_reason === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['failure_reason'], message: 'required when state is FAILED' });
+    }
+    if (body.state !== 'FAILED' && body.failure_reason !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['failure_reason'], message: 'only allowed when state is FAILED' });
+    }
+  });
 export type UpdateStatusRequest = z.infer<typeof UpdateStatusRequest>;
 
 export const UpdateStatusResponse = z.strictObject({

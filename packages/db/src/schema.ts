@@ -71,7 +71,7 @@ export interface PhasesTable {
   completed_at: Timestamptz | null;
 }
 
-export type AttemptOutcome = 'running' | 'complete' | 'failed' | 'requeued' | 'cancelled';
+export type AttemptOutcome = 'running' | 'complete' | 'failed' | 'requeued' | 'cancelled' | 'blocked';
 
 export interface PhaseAttemptsTable {
   run_id: string;

@@ -1,0 +1,45 @@
+import { Router } from 'express';
+import { buildOpenApi, routes, type Health, type Readiness } from '@autopack/contracts';
+import { schemaStatus } from '@autopack/db';
+import type { AppContext } from '../app-context';
+import { mount } from '../http/mount';
+import { SERVER_VERSION } from '../version';
+
+export function opsRoutes({ database, config }: AppContext): Router {
+  const router = Router();
+  const opts = { validateResponses: config.validateResponses };
+  const openapi = buildOpenApi(SERVER_VERSION);
+
+  mount(router, 'getHealth', routes.getHealth, async () => {
+    const ping = await database.ping(config.healthDbTimeoutMs);
+    const body: Health = {
+      status: ping.ok ? 'healthy' : 'unhealthy',
+      service: 'autopack',
+      version: SERVER_VERSION,
+      database: { ...ping, dialect: database.dialect },
+      database_identity: database.identity,
+      kill_switches: config.killSwitches,
+    };
+    return { status: ping.ok ? 200 : 503, body };
+  }, opts);
+
+  mount(router, 'getReady', routes.getReady, async () => {
+    const ping = await database.ping(config.healthDbTimeoutMs);
+    let migrations: Readiness['migrations'] = { applied: 0, pending: [] };
+    let ready = ping.ok;
+    if (ping.ok) {
+      try {
+        const status = await schemaStatus(database.db);
+        migrations = { applied: status.applied.length, pending: status.pending };
+        ready = status.pending.length === 0 && status.unknown.length === 0;
+      } catch {
+        ready = false;
+      }
+    }
+    const body: Readiness = { ready, database: { ok: ping.ok }, migrations };
+    return { status: ready ? 200 : 503, body };
+  }, opts);
+
+  mount(router, 'getOpenApi', routes.getOpenApi, async () => ({ status: 200, body: openapi }), opts);
+  return router;
+}

@@ -1,0 +1,88 @@
+import type { AuditorResult, BuilderResult, ResultReceipt } from '@autopack/contracts';
+import { appendEvent, insertAuditorResult, insertBuilderResult, recordUsage, transaction, type Db } from '@autopack/db';
+import type { Clock } from '../clock';
+import { notFound, validationError } from '../http/app-error';
+import { lockRunPhases } from './phase-lifecycle';
+
+interface Target {
+  runId: string;
+  phaseId: string;
+  actor: string;
+}
+
+/** SPEC §4.5: the ids in the body must name the phase of the URL. */
+function checkIds(target: Target, body: { run_id: string; phase_id: string }): void {
+  const issues = [];
+  if (body.run_id !== target.runId) {
+    issues.push({ path: 'body.run_id', message: `must equal the run_id of the URL ("${target.runId}")` });
+  }
+  if (body.phase_id !== target.phaseId) {
+    issues.push({ path: 'body.phase_id', message: `must equal the phase_id of the URL ("${target.phaseId}")` });
+  }
+  if (issues.length > 0) throw validationError(issues);
+}
+
+async function recordResult(
+  db: Db,
+  clock: Clock,
+  target: Target,
+  role: 'builder' | 'auditor',
+  body: BuilderResult | AuditorResult,
+  store: (trx: Db, key: { run_id: string; phase_id: string; attempt: number; created_at: Date }) => Promise<{ id: number }>,
+  summary: Record<string, unknown>,
+): Promise<ResultReceipt> {
+  checkIds(target, body);
+  return transaction(db, async (trx) => {
+    const now = clock.now();
+    const { phases } = await lockRunPhases(trx, target.runId);
+    const phase = phases.find((p) => p.phase_id === target.phaseId);
+    if (!phase) throw notFound('phase_not_found', `run ${target.runId} has no phase ${target.phaseId}`);
+    const key = { run_id: target.runId, phase_id: target.phaseId, attempt: phase.attempt, created_at: now };
+    const stored = await store(trx, key);
+    if (body.tokens_used > 0) {
+      await recordUsage(
+        trx,
+        {
+          run_id: target.runId,
+          phase_id: target.phaseId,
+          provider: body.provider ?? 'unreported',
+          model: body.model ?? 'unreported',
+          role,
+          prompt_tokens: 0,
+          completion_tokens: 0,
+          total_tokens: body.tokens_used,
+          succeeded: true,
+        },
+        now,
+      );
+    }
+    await appendEvent(trx, {
+      run_id: target.runId,
+      tier_id: phase.tier_id,
+      phase_id: target.phaseId,
+      type: role === 'builder' ? 'builder_result' : 'auditor_result',
+      actor: target.actor,
+      payload: { result_id: stored.id, attempt: phase.attempt, tokens_used: body.tokens_used, ...summary },
+      created_at: now,
+    });
+    return { id: stored.id, run_id: target.runId, phase_id: target.phaseId, attempt: phase.attempt, created_at: now.toISOString() };
+  });
+}
+
+/** Persists the whole BuilderResult; the event carries only a summary (never the patch). */
+export function recordBuilderResult(db: Db, clock: Clock, target: Target, body: BuilderResult): Promise<ResultReceipt> {
+  return recordResult(db, clock, target, 'builder', body, (trx, key) => insertBuilderResult(trx, key, body.status, body), {
+    status: body.status,
+    files_changed: body.files_changed.length,
+    lines_added: body.lines_added,
+    lines_removed: body.lines_removed,
+  });
+}
+
+export function recordAuditorResult(db: Db, clock: Clock, target: Target, body: AuditorResult): Promise<ResultReceipt> {
+  const verdict = { recommendation: body.recommendation, confidence: body.confidence };
+  return recordResult(db, clock, target, 'auditor', body, (trx, key) => insertAuditorResult(trx, key, verdict, body), {
+    ...verdict,
+    issues_found: body.issues_found.length,
+  });
+}

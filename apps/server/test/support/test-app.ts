@@ -1,0 +1,76 @@
+import { PassThrough } from 'node:stream';
+import request from 'supertest';
+import type { Express } from 'express';
+import type { RunPlanInput } from '@autopack/contracts';
+import type { DatabaseHandle } from '@autopack/db';
+import type { TestDialect } from '@autopack/db/testing';
+import { createLogger } from '@autopack/logging';
+import { createApp } from '../../src/app';
+import type { Clock } from '../../src/clock';
+import { loadConfig } from '../../src/config';
+
+/** A clock that only moves when told to, plus 1 ms per reading so that timestamps are distinct. */
+export class TestClock implements Clock {
+  constructor(private ms = Date.parse('2026-11-22T10:00:00.000Z')) {}
+  now(): Date {
+    this.ms += 1;
+    return new Date(this.ms);
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export interface TestApp {
+  app: Express;
+  http: ReturnType<typeof request>;
+  database: DatabaseHandle;
+  clock: TestClock;
+  /** Every JSON log line written so far. */
+  logs: string[];
+}
+
+/** The real app on a real (fresh, migrated) database of the given dialect. */
+export async function startTestApp(dialect: TestDialect, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+  const database = await dialect.create();
+  const logs: string[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  const config = loadConfig({ AUTOPACK_LOG_LEVEL: 'info', ...env });
+  const logger = createLogger({ service: 'autopack-server-test', level: config.logLevel, stream });
+  const clock = new TestClock();
+  const app = createApp({ config, database, logger, clock });
+  return { app, http: request(app), database, clock, logs };
+}
+
+/** A plan with `tiers` tiers of `perTier` phases: ids t0…, and t0-p0, t0-p1, … */
+export function makePlan(
+  runId: string,
+  opts: { tiers?: number; perTier?: number; onPhaseFailure?: 'stop' | 'continue' } = {},
+): RunPlanInput {
+  const tiers = opts.tiers ?? 1;
+  const perTier = opts.perTier ?? 1;
+  return {
+    run: { run_id: runId, repo: { path: '/srv/repos/demo' }, on_phase_failure: opts.onPhaseFailure ?? 'stop' },
+    tiers: Array.from({ length: tiers }, (_, t) => ({ tier_id: `t${t}`, tier_index: t, name: `Tier ${t}` })),
+    phases: Array.from({ length: tiers * perTier }, (_, i) => {
+      const t = Math.floor(i / perTier);
+      const p = i % perTier;
+      return { phase_id: `t${t}-p${p}`, tier_id: `t${t}`, phase_index: p, name: `Phase ${t}.${p}` };
+    }),
+  };
+}
+
+/** Phase ids of a plan in execution order. */
+export const phaseIds = (plan: RunPlanInput) => plan.phases.map((p) => p.phase_id);
+
+export function setState(t: TestApp, runId: string, phaseId: string, state: string, extra: object = {}) {
+  return t.http.post(`/runs/${runId}/phases/${phaseId}/update_status`).send({ state, ...extra });
+}
+
+/** Every error answer has the same envelope. */
+export function expectEnvelope(body: unknown, code: string): void {
+  expect(body).toEqual({
+    error: expect.objectContaining({ code, message: expect.any(String), correlation_id: expect.any(String) }),
+  });
+}
