@@ -18,4 +18,6 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'cjs', 'mjs', 'json'],
   testMatch: ['<rootDir>/{src,test}/**/*.spec.ts'],
+  // PGlite and child processes are slow to start on a busy 2-core machine; no test relies on time.
+  testTimeout: 30_000,
 };

@@ -69,12 +69,14 @@ export const ACTIVE_PHASE_STATES: readonly PhaseState[] = ['EXECUTING', 'GATE', 
 export const OPEN_PHASE_STATES: readonly PhaseState[] = ['QUEUED', ...ACTIVE_PHASE_STATES, 'BLOCKED'];
 export const FINISHED_RUN_STATES: readonly RunState[] = ['DONE_SUCCESS', ...DONE_FAILED, 'CANCELLED'];
 
-export function canTransition(from: PhaseState, to: PhaseState): boolean;
-export function canTransition(from: RunState, to: RunState): boolean;
-export function canTransition(from: string, to: string): boolean {
-  const table: Readonly<Record<string, readonly string[]>> =
-    from in PHASE_TRANSITIONS ? PHASE_TRANSITIONS : RUN_TRANSITIONS;
-  return table[from]?.includes(to) ?? false;
+/** Whether a phase may go from one state to the other (SPEC §4.1). */
+export function canTransition(from: PhaseState, to: PhaseState): boolean {
+  return PHASE_TRANSITIONS[from]?.includes(to) ?? false;
+}
+
+/** Whether a run may go from one state to the other. (CANCELLED names both a run and a phase state.) */
+export function canRunTransition(from: RunState, to: RunState): boolean {
+  return RUN_TRANSITIONS[from]?.includes(to) ?? false;
 }
 
 export function isRunFinished(state: RunState): boolean {

@@ -68,10 +68,19 @@ async function createPglite(config: DatabaseConfig): Promise<DatabaseHandle> {
     ...(config.pgliteSnapshot ? { loadDataDir: config.pgliteSnapshot } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return { ...handle(db, 'pglite', databaseIdentity(`pglite://${location}`)), pglite };
+  // Kysely only destroys a driver it has used; an instance left open keeps the process alive.
+  const closePglite = async () => {
+    if (!pglite.closed) await pglite.close();
+  };
+  return { ...handle(db, 'pglite', databaseIdentity(`pglite://${location}`), closePglite), pglite };
 }
 
-function handle(db: Kysely<Database>, dialect: DatabaseDialect, identity: string): DatabaseHandle {
+function handle(
+  db: Kysely<Database>,
+  dialect: DatabaseDialect,
+  identity: string,
+  afterDestroy: () => Promise<void> = async () => undefined,
+): DatabaseHandle {
   let closed = false;
   return {
     db,
@@ -82,6 +91,7 @@ function handle(db: Kysely<Database>, dialect: DatabaseDialect, identity: string
       if (closed) return;
       closed = true;
       await db.destroy();
+      await afterDestroy();
     },
   };
 }

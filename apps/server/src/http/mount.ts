@@ -45,10 +45,12 @@ export function mount<Id extends RouteId>(
   const route = spec as Routes[RouteId] & { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType };
   router[route.method](toExpressPath(route.path), requireRole(ROUTE_ACCESS[id]), async (req: Request, res: Response) => {
     const issues: ValidationIssue[] = [];
-    if (route.body && (req.body === undefined || req.body === null)) {
+    if (route.body && req.body === undefined) {
+      // express.json() leaves the body undefined when there is none or it is not JSON.
+      const typed = req.get('content-type') !== undefined;
       throw new AppError(
-        req.is('application/json') === false ? 'unsupported_media_type' : 'validation_failed',
-        req.is('application/json') === false ? 415 : 400,
+        typed ? 'unsupported_media_type' : 'validation_failed',
+        typed ? 415 : 400,
         'send a JSON object body with Content-Type: application/json',
       );
     }

@@ -2,6 +2,7 @@ import {
   ACTIVE_PHASE_STATES,
   PHASE_TRANSITIONS,
   RUN_TRANSITIONS,
+  canRunTransition,
   canTransition,
   isRunFinished,
   type FailureReason,
@@ -199,7 +200,7 @@ async function refreshTiers(trx: Trx, now: Date, runId: string, phases: PhaseRow
 async function refreshRun(trx: Trx, now: Date, run: RunRow, phases: PhaseRow[], change: PhaseChange): Promise<RunRow> {
   let current = run;
   const moveRun = async (to: RunState, failureReason: string | null) => {
-    if (!canTransition(current.state, to)) {
+    if (!canRunTransition(current.state, to)) {
       throw new Error(`run state machine broken: ${current.state} → ${to} for run ${current.run_id}`);
     }
     const from = current.state;
