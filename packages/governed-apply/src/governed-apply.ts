@@ -129,13 +129,17 @@ function evaluate(mode: Mode, changeSet: ChangeSet, opts: ResolvedOptions, start
 
     const planStart = opts.now();
     const planner = new Planner(opts.fs, root, { fuzz: opts.fuzz, ignoreWhitespace: opts.ignoreWhitespace }, changeSet.kind === 'operations');
+    const edits = new Map(changeSet.changes.flatMap((c, i) => (c.op === 'modify' && c.hunks.length > 0 ? [[rules.paths[i]!.path, c] as const] : [])));
     const written = rules.paths.filter((_, i) => changeSet.changes[i]!.op !== 'delete').map((p) => p.path);
     planned = changeSet.changes.map((change, i) => {
       if (rules.blocked[i]) return null;
       const conflict = tree.conflicts[i];
       if (conflict) return planner.conflict(change, conflict);
-      const prefix = `${rules.paths[i]!.path}/`;
-      return planner.plan(change, rules.paths[i]!, { becomesDirectory: written.some((p) => p.startsWith(prefix)) });
+      const { path, oldPath } = rules.paths[i]!;
+      return planner.plan(change, rules.paths[i]!, {
+        becomesDirectory: written.some((p) => p.startsWith(`${path}/`)),
+        sourceEdit: change.op === 'copy' ? edits.get(oldPath!) : undefined,
+      });
     });
     report.violations.push(...checkContentLimits(planned, rules.paths, opts.limits, opts.allowMassDeletion));
     report.durations_ms.plan = opts.now() - planStart;

@@ -85,6 +85,16 @@ describe('patch corpus', () => {
 
   it.each(cases)('$name ($expect): $why', (c) => {
     const where = prepare(c);
+    try {
+      runCase(c, where);
+    } finally {
+      removeTree(path.dirname(where.repo));
+    }
+  });
+});
+
+function runCase(c: CorpusCase, where: { repo: string; outside: string }): void {
+  {
     const options: GovernedApplyOptions = { ...c.options, repo: where.repo };
     const input = inputOf(c);
     const before = snapshot(where);
@@ -122,5 +132,5 @@ describe('patch corpus', () => {
     expect(applied.outcome).toBe(c.expect);
     // Nothing refused may change a byte, inside the repository or next to it.
     expect(snapshot(where)).toEqual(before);
-  });
-});
+  }
+}

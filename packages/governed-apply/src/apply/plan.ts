@@ -25,6 +25,13 @@ export interface PlannedChange {
   removesFile: boolean;
 }
 
+export interface PlanContext {
+  /** Later entries write below this path: a directory standing there means a deletion is done. */
+  becomesDirectory?: boolean;
+  /** The same change set's edit of this copy's source (to recognise a copy that is already done). */
+  sourceEdit?: FileChange;
+}
+
 type Computed = { ok: true; content: ByteString } | { ok: false; detail: string };
 
 const ZERO_BLOB = /^0+$/;
@@ -104,7 +111,7 @@ export class Planner {
     };
   }
 
-  plan(change: FileChange, paths: ChangePaths, context: { becomesDirectory: boolean } = { becomesDirectory: false }): PlannedChange {
+  plan(change: FileChange, paths: ChangePaths, context: PlanContext = {}): PlannedChange {
     const result = this.blank(change);
     const conflict = (detail: string): PlannedChange => ({ ...result, status: 'conflict', detail, steps: [] });
     const already = (detail: string): PlannedChange => ({ ...result, status: 'already_applied', detail, steps: [] });
@@ -182,7 +189,10 @@ export class Planner {
           // patch can modify it), so the destination is judged on its own.
           const bytes = snapshotBytes(target);
           const plain = change.hunks.length === 0 && !change.binary;
-          const done = plain ? (change.op === 'rename' ? !source : !!source && snapshotBytes(source) === bytes) : this.alreadyThere(change, bytes);
+          // A plain copy is done when the destination holds the source as it was before this change
+          // set (undoing the set's own edit of the source, if any). With the source gone as well
+          // (a later rename moved it) there is nothing left to compare with.
+          const done = plain ? !source || (change.op === 'copy' && this.sourceBefore(source, context.sourceEdit) === bytes) : this.alreadyThere(change, bytes);
           if (done && (change.op === 'copy' || !source)) return already(change.op === 'rename' ? 'already renamed' : 'already copied');
           return conflict('destination already exists');
         }
@@ -195,6 +205,13 @@ export class Planner {
         return result;
       }
     }
+  }
+
+  private sourceBefore(source: Snapshot, edit: FileChange | undefined): ByteString | null {
+    const bytes = snapshotBytes(source);
+    if (!edit) return bytes;
+    const undone = applyHunks(bytes, reverseHunks(edit.hunks), this.hunkOptions);
+    return undone.ok ? undone.content : null;
   }
 
   /** Line counts of full-file operations: lines outside the common head and tail changed. */
