@@ -27,8 +27,6 @@ let tempCounter = 0;
  */
 export class WriteTransaction {
   private readonly journal: JournalEntry[] = [];
-  /** Directories verified (or created) as real directories during this transaction. */
-  private readonly realDirs = new Set<string>(['']);
 
   constructor(
     private readonly fs: FsLayer,
@@ -59,14 +57,15 @@ export class WriteTransaction {
   }
 
   /**
-   * Checks that every parent is a real directory (never a symlink, whatever the policy saw earlier),
-   * creating missing ones one level at a time when `create` is set.
+   * Checks, right before each step, that every parent is a real directory (never a symlink, whatever
+   * the policy saw earlier), creating missing ones one level at a time when `create` is set. Not
+   * cached: a directory swapped for a symlink mid-apply is caught at the next step. (Node has no
+   * openat(), so the window between this check and the call that follows cannot be closed fully.)
    */
   private ensureParents(rel: string, create: boolean): void {
     const segments = rel.split('/');
     for (let i = 1; i < segments.length; i++) {
       const dir = segments.slice(0, i).join('/');
-      if (this.realDirs.has(dir)) continue;
       const info = this.fs.lstat(this.abs(dir));
       if (info === null && create) {
         this.fs.mkdir(this.abs(dir), 0o777, false);
@@ -74,7 +73,6 @@ export class WriteTransaction {
       } else if (info?.kind !== 'dir') {
         throw new ApplyAbort(`${dir} is not a directory`);
       }
-      this.realDirs.add(dir);
     }
   }
 
@@ -122,12 +120,13 @@ export class WriteTransaction {
       const info = this.fs.lstat(this.abs(dir));
       if (info?.kind !== 'dir' || this.fs.readdir(this.abs(dir)).length > 0) continue;
       this.fs.rmdir(this.abs(dir));
-      this.realDirs.delete(dir);
       this.journal.push({ type: 'removed-dir', rel: dir, perm: info.perm });
     }
   }
 
   private restore(rel: string, original: Snapshot): void {
+    // Rollback obeys the same rule: nothing is put back through a symlink.
+    this.ensureParents(rel, false);
     if (original.kind === 'file') {
       this.placeForRollback(rel, (temp) => this.fs.writeNewFile(temp, original.data, original.info.perm, true));
     } else if (original.kind === 'symlink') {
@@ -165,6 +164,7 @@ export class WriteTransaction {
             if (this.fs.lstat(this.abs(entry.rel))) this.fs.unlink(this.abs(entry.rel));
             break;
           case 'created':
+            this.ensureParents(entry.rel, false);
             this.fs.unlink(this.abs(entry.rel));
             rollback.removed.push(entry.rel);
             break;

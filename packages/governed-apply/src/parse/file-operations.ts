@@ -1,4 +1,5 @@
 import type { ChangeSet, FileChange } from '../change-set';
+import { jsonErrorPosition } from './json-error-position';
 import { PatchParseError } from './parse-error';
 
 /** What LLM builders return instead of a diff: whole files. */
@@ -23,8 +24,7 @@ function parseJson(text: string): unknown {
     return JSON.parse(text);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const position = /position (\d+)/.exec(message);
-    throw new PatchParseError(`not valid JSON: ${message}`, position ? lineAt(text, Number(position[1])) : 1);
+    throw new PatchParseError(`not valid JSON: ${message}`, lineAt(text, jsonErrorPosition(text)));
   }
 }
 
