@@ -130,14 +130,19 @@ function evaluate(mode: Mode, changeSet: ChangeSet, opts: ResolvedOptions, start
     const planStart = opts.now();
     const planner = new Planner(opts.fs, root, { fuzz: opts.fuzz, ignoreWhitespace: opts.ignoreWhitespace }, changeSet.kind === 'operations');
     const edits = new Map(changeSet.changes.flatMap((c, i) => (c.op === 'modify' && c.hunks.length > 0 ? [[rules.paths[i]!.path, c] as const] : [])));
-    const written = rules.paths.filter((_, i) => changeSet.changes[i]!.op !== 'delete').map((p) => p.path);
+    // Every directory some written path needs: a deleted name among them is about to become one.
+    const neededDirs = new Set<string>();
+    rules.paths.forEach((p, i) => {
+      if (changeSet.changes[i]!.op === 'delete') return;
+      for (let slash = p.path.indexOf('/'); slash >= 0; slash = p.path.indexOf('/', slash + 1)) neededDirs.add(p.path.slice(0, slash));
+    });
     planned = changeSet.changes.map((change, i) => {
       if (rules.blocked[i]) return null;
       const conflict = tree.conflicts[i];
       if (conflict) return planner.conflict(change, conflict);
       const { path, oldPath } = rules.paths[i]!;
       return planner.plan(change, rules.paths[i]!, {
-        becomesDirectory: written.some((p) => p.startsWith(`${path}/`)),
+        becomesDirectory: neededDirs.has(path),
         sourceEdit: change.op === 'copy' ? edits.get(oldPath!) : undefined,
       });
     });

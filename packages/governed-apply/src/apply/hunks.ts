@@ -8,14 +8,23 @@ export interface HunkOptions {
 
 export type HunkResult = { ok: true; content: ByteString } | { ok: false; hunk: Hunk };
 
-/** Splits into lines that keep their "\n" (the last one may have none). */
+/** Splits into lines that keep their "\n" (the last one may have none); slices, not copies. */
 export function splitLines(content: ByteString): string[] {
-  if (content === '') return [];
-  const parts = content.split('\n');
-  const last = parts.pop()!;
-  const lines = parts.map((p) => p + '\n');
-  if (last !== '') lines.push(last);
+  const lines: string[] = [];
+  let start = 0;
+  for (let nl = content.indexOf('\n'); nl >= 0; nl = content.indexOf('\n', start)) {
+    lines.push(content.slice(start, nl + 1));
+    start = nl + 1;
+  }
+  if (start < content.length) lines.push(content.slice(start));
   return lines;
+}
+
+/** Number of lines (a last line without "\n" counts). */
+export function lineCount(content: ByteString): number {
+  let count = 0;
+  for (let nl = content.indexOf('\n'); nl >= 0; nl = content.indexOf('\n', nl + 1)) count++;
+  return content.length > 0 && !content.endsWith('\n') ? count + 1 : count;
 }
 
 const collapse = (s: string) => s.replace(/[ \t\r\f\v]+/g, ' ').trim();
@@ -66,10 +75,58 @@ function trailingContext(lines: HunkLine[]): number {
 }
 
 /**
+ * The common case, without splitting the file into lines: every hunk sits exactly where
+ * `findPosition` would look first, in the part of the file no earlier hunk touched. Then the result
+ * is the same as the general algorithm's, built from slices of the file. Null means "not that
+ * simple": the caller falls back to the general algorithm.
+ */
+function applyAtExpectedLines(content: ByteString, hunks: readonly Hunk[]): ByteString | null {
+  const starts = [0];
+  for (let nl = content.indexOf('\n'); nl >= 0; nl = content.indexOf('\n', nl + 1)) starts.push(nl + 1);
+  if (starts[starts.length - 1] !== content.length) starts.push(content.length);
+  const lineTotal = starts.length - 1;
+  const pieces: string[] = [];
+  let done = 0; // old lines consumed (kept or replaced) so far
+  let delta = 0; // lines added minus lines removed by earlier hunks
+  for (const hunk of hunks) {
+    let preLength = 0;
+    for (const l of hunk.lines) if (l.kind !== '+') preLength++;
+    const anchorStart = hunk.oldStart === 0 || hunk.oldStart === 1;
+    const anchorEnd = trailingContext(hunk.lines) === 0;
+    let at: number;
+    if (anchorStart) {
+      if (done !== 0 || delta !== 0 || (anchorEnd && preLength !== lineTotal)) return null;
+      at = 0;
+    } else if (anchorEnd) {
+      at = lineTotal - preLength;
+    } else {
+      at = Math.min(Math.max(hunk.newStart === 0 ? 0 : hunk.newStart - 1, 0), lineTotal + delta) - delta;
+    }
+    if (at < done || at + preLength > lineTotal) return null;
+    let k = at;
+    for (const l of hunk.lines) {
+      if (l.kind === '+') continue;
+      if (starts[k + 1]! - starts[k]! !== l.text.length || content.slice(starts[k], starts[k + 1]) !== l.text) return null;
+      k++;
+    }
+    pieces.push(content.slice(starts[done], starts[at]));
+    for (const l of hunk.lines) if (l.kind !== '-') pieces.push(l.text);
+    delta += hunk.lines.length - 2 * preLength;
+    done = at + preLength;
+  }
+  pieces.push(content.slice(starts[done]));
+  return pieces.join('');
+}
+
+/**
  * Applies `hunks` in order to `content` (a byte string). Exact by default: every context and removed
  * line must match byte for byte. Returns the first hunk that does not fit.
  */
 export function applyHunks(content: ByteString, hunks: readonly Hunk[], options: HunkOptions): HunkResult {
+  if (options.fuzz === 0 && !options.ignoreWhitespace) {
+    const simple = applyAtExpectedLines(content, hunks);
+    if (simple !== null) return { ok: true, content: simple };
+  }
   const image = splitLines(content);
   for (const hunk of hunks) {
     const leading = leadingContext(hunk.lines);

@@ -3,7 +3,7 @@ import { countLines, MODE_EXECUTABLE, MODE_REGULAR, MODE_SYMLINK, type ByteStrin
 import type { ChangePaths } from '../policy/change-rules';
 import type { FsLayer } from './fs-layer';
 import { applyGitDelta } from './git-delta';
-import { applyHunks, reverseHunks, splitLines, type HunkOptions } from './hunks';
+import { applyHunks, lineCount, reverseHunks, splitLines, type HunkOptions } from './hunks';
 import { readSnapshot, snapshotBytes, type Snapshot } from './snapshot';
 
 export type Step =
@@ -130,7 +130,7 @@ export class Planner {
       }
       if (change.op === 'modify' && base.kind === 'symlink' && change.oldMode === undefined) return conflict('is a symlink; the patch does not say so');
       const bytes = snapshotBytes(base);
-      result.oldLines = splitLines(bytes).length;
+      result.oldLines = lineCount(bytes);
       result.oldSize = bytes.length;
     }
     // A rename or copy without mode lines keeps the source's kind (git's pure renames of symlinks).

@@ -1,6 +1,5 @@
-import * as nodePath from 'node:path';
 import type { ByteString } from '../change-set';
-import type { EntryInfo, FsLayer } from './fs-layer';
+import { repoPath, type EntryInfo, type FsLayer } from './fs-layer';
 
 /** A file or symlink as it was read before anything was written: what rollback puts back. */
 export type Snapshot =
@@ -9,7 +8,7 @@ export type Snapshot =
   | { kind: 'other'; info: EntryInfo };
 
 export function readSnapshot(fs: FsLayer, root: string, rel: string): Snapshot | null {
-  const abs = nodePath.join(root, rel);
+  const abs = repoPath(root, rel);
   const info = fs.lstat(abs);
   if (!info) return null;
   if (info.kind === 'file') return { kind: 'file', data: fs.readFile(abs), info };
@@ -17,9 +16,14 @@ export function readSnapshot(fs: FsLayer, root: string, rel: string): Snapshot |
   return { kind: 'other', info };
 }
 
-/** The snapshot's content as a byte string: file bytes, or a symlink's target (git stores it so). */
+const bytesOf = new WeakMap<Snapshot, ByteString>();
+
+/** The snapshot's content as a byte string: file bytes, or a symlink's target (git stores it so). Computed once. */
 export function snapshotBytes(s: Snapshot): ByteString {
-  if (s.kind === 'file') return s.data.toString('latin1');
-  if (s.kind === 'symlink') return Buffer.from(s.target, 'utf8').toString('latin1');
-  return '';
+  let bytes = bytesOf.get(s);
+  if (bytes === undefined) {
+    bytes = s.kind === 'file' ? s.data.toString('latin1') : s.kind === 'symlink' ? Buffer.from(s.target, 'utf8').toString('latin1') : '';
+    bytesOf.set(s, bytes);
+  }
+  return bytes;
 }

@@ -1,7 +1,6 @@
 import type { ApplyRollback } from '@autopack/contracts';
-import * as nodePath from 'node:path';
 import { parentOf } from '../policy/repo-view';
-import type { EntryInfo, FsLayer } from './fs-layer';
+import { repoPath, type EntryInfo, type FsLayer } from './fs-layer';
 import type { Step } from './plan';
 import type { Snapshot } from './snapshot';
 
@@ -34,7 +33,7 @@ export class WriteTransaction {
   ) {}
 
   private abs(rel: string): string {
-    return rel === '' ? this.root : nodePath.join(this.root, rel);
+    return repoPath(this.root, rel);
   }
 
   run(steps: readonly Step[]): TransactionResult {

@@ -1,5 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import type { BinaryHunk, BinaryPatch } from '../change-set';
+import type { LineCursor } from './line-cursor';
 import { PatchParseError } from './parse-error';
 
 const BASE85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~';
@@ -28,31 +29,30 @@ function decodeBase85Line(text: string, line: number): Buffer {
   return out.subarray(0, length);
 }
 
-/** Reads one `literal N` / `delta N` block at `lines[start]`; returns it and the index after its blank line. */
-function readBinaryHunk(lines: string[], start: number): { hunk: BinaryHunk; next: number } {
-  const header = /^(literal|delta) (\d+)$/.exec(lines[start] ?? '');
-  if (!header) throw new PatchParseError('expected "literal <size>" or "delta <size>"', start + 1);
+/** Reads one `literal N` / `delta N` block at the cursor, through the blank line that ends it. */
+function readBinaryHunk(cur: LineCursor): BinaryHunk {
+  const headerLine = cur.line;
+  const header = /^(literal|delta) (\d+)$/.exec(cur.current() ?? '');
+  if (!header) throw new PatchParseError('expected "literal <size>" or "delta <size>"', headerLine);
   const size = Number(header[2]);
   const chunks: Buffer[] = [];
-  let i = start + 1;
-  for (; i < lines.length && lines[i] !== ''; i++) chunks.push(decodeBase85Line(lines[i]!, i + 1));
-  if (i >= lines.length) throw new PatchParseError('GIT binary patch ends without a blank line', start + 1);
+  cur.advance();
+  for (; !cur.done && cur.current() !== ''; cur.advance()) chunks.push(decodeBase85Line(cur.current()!, cur.line));
+  if (cur.done) throw new PatchParseError('GIT binary patch ends without a blank line', headerLine);
+  cur.advance();
   let data: Buffer;
   try {
     data = inflateSync(Buffer.concat(chunks));
   } catch {
-    throw new PatchParseError('GIT binary patch data does not inflate', start + 1);
+    throw new PatchParseError('GIT binary patch data does not inflate', headerLine);
   }
-  if (data.length !== size) throw new PatchParseError(`GIT binary patch inflates to ${data.length} bytes, header says ${size}`, start + 1);
-  return { hunk: { kind: header[1] as 'literal' | 'delta', data }, next: i + 1 };
+  if (data.length !== size) throw new PatchParseError(`GIT binary patch inflates to ${data.length} bytes, header says ${size}`, headerLine);
+  return { kind: header[1] as 'literal' | 'delta', data };
 }
 
-/** Parses the section after a `GIT binary patch` line (index `start` is the first data line). */
-export function readGitBinaryPatch(lines: string[], start: number): { patch: BinaryPatch; next: number } {
-  const forward = readBinaryHunk(lines, start);
-  if (/^(literal|delta) \d+$/.test(lines[forward.next] ?? '')) {
-    const reverse = readBinaryHunk(lines, forward.next);
-    return { patch: { forward: forward.hunk, reverse: reverse.hunk }, next: reverse.next };
-  }
-  return { patch: { forward: forward.hunk, reverse: null }, next: forward.next };
+/** Parses the section after a `GIT binary patch` line (the cursor is on its first data line). */
+export function readGitBinaryPatch(cur: LineCursor): BinaryPatch {
+  const forward = readBinaryHunk(cur);
+  const reverse = /^(literal|delta) \d+$/.test(cur.current() ?? '') ? readBinaryHunk(cur) : null;
+  return { forward, reverse };
 }

@@ -93,6 +93,9 @@ export function examinePath(raw: string): PathExamination {
     problems.push({ code: 'invalid_path', detail: `a path segment is longer than ${MAX_SEGMENT_BYTES} bytes` });
   }
 
+  // Printable ASCII has no look-alikes, invisible characters or NFKC forms: skip those checks.
+  const ascii = /^[\x20-\x7e]*$/.test(raw);
+
   // Percent-encoding, up to three layers deep (`%252e` is `%2e` is `.`).
   let decoded = raw;
   for (let round = 0; round < 3; round++) {
@@ -107,6 +110,7 @@ export function examinePath(raw: string): PathExamination {
     variants.push({ code: 'encoded_path', path: normalizePath(decoded) });
   }
 
+  if (ascii) return { normalized, problems, variants };
   const ignorable = codePoints(raw).filter(isIgnorable);
   if (ignorable.length > 0) {
     const codes = [...new Set(ignorable)].map((cp) => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`);

@@ -1,5 +1,4 @@
-import * as nodePath from 'node:path';
-import type { EntryKind, FsLayer } from '../apply/fs-layer';
+import { repoPath, type EntryKind, type FsLayer } from '../apply/fs-layer';
 
 export type ViewKind = EntryKind | 'absent';
 
@@ -28,7 +27,7 @@ export class RepoView {
   ) {}
 
   abs(rel: string): string {
-    return rel === '' ? this.root : nodePath.join(this.root, rel);
+    return repoPath(this.root, rel);
   }
 
   /** What is at `rel`, given that every ancestor is a directory (callers walk top-down). */
