@@ -12,7 +12,7 @@ import { checkContentLimits } from './policy/content-limits';
 import { RepoView } from './policy/repo-view';
 import { assessRisk } from './policy/risk';
 import { checkTreeRules } from './policy/tree-rules';
-import { fileReport, newReport } from './report';
+import { errorReport, fileReport, newReport } from './report';
 
 /** A git unified diff (text or bytes), or full-file operations (an array, or its JSON text). */
 export type PatchInput = { diff: string | Uint8Array } | { operations: readonly FileOperation[] | string };
@@ -58,10 +58,7 @@ function withOptions(mode: Mode, kind: ApplyReport['input_kind'], options: Gover
     opts = resolveOptions(options);
   } catch (err) {
     if (!(err instanceof InvalidOptionsError)) throw err;
-    const report = newReport(mode, kind);
-    report.outcome = 'failed';
-    report.error = { code: 'invalid_options', message: err.message, line: null };
-    return report;
+    return errorReport(mode, kind, 'failed', { code: 'invalid_options', message: err.message, line: null });
   }
   return go(opts);
 }
@@ -75,9 +72,7 @@ function run(mode: Mode, input: PatchInput, options: GovernedApplyOptions): Appl
       changeSet = parsePatchInput(input);
     } catch (err) {
       if (!(err instanceof PatchParseError)) throw err;
-      const report = newReport(mode, kind);
-      report.outcome = 'parse_error';
-      report.error = { code: 'parse_error', message: err.message, line: err.line };
+      const report = errorReport(mode, kind, 'parse_error', { code: 'parse_error', message: err.message, line: err.line });
       report.durations_ms.parse = report.durations_ms.total = opts.now() - start;
       return report;
     }

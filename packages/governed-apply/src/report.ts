@@ -21,6 +21,16 @@ export function newReport(mode: ApplyReport['mode'], inputKind: ApplyReport['inp
   };
 }
 
+/** A report for a run that ended before any file was looked at: bad options, bad input. */
+export function errorReport(
+  mode: ApplyReport['mode'],
+  inputKind: ApplyReport['input_kind'],
+  outcome: 'failed' | 'parse_error',
+  error: NonNullable<ApplyReport['error']>,
+): ApplyReport {
+  return { ...newReport(mode, inputKind), outcome, error };
+}
+
 export function fileReport(change: FileChange, paths: ChangePaths, planned: PlannedChange | null): ApplyFileReport {
   const counts = planned ? { added: planned.linesAdded, removed: planned.linesRemoved } : countLines(change);
   return {

@@ -10,16 +10,13 @@ import {
   parsePatchInput,
   type FsLayer,
 } from '../src';
-import { listTree, makeTempDir, removeTree, writeTree } from './helpers/temp-tree';
+import { listTree, makeRepo, removeTree } from './helpers/temp-tree';
 
 let work: string;
 let repo: string;
 
 beforeEach(() => {
-  work = makeTempDir('api');
-  repo = path.join(work, 'repo');
-  fs.mkdirSync(repo);
-  writeTree(repo, { 'src/a.ts': 'one\ntwo\nthree\nfour\nfive\n', 'README.md': '# r\n' });
+  ({ work, repo } = makeRepo('api', { 'src/a.ts': 'one\ntwo\nthree\nfour\nfive\n', 'README.md': '# r\n' }));
 });
 afterEach(() => removeTree(work));
 

@@ -1,16 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli, type CliIo } from '../src/cli';
-import { makeTempDir, removeTree, writeTree } from './helpers/temp-tree';
+import { makeRepo, removeTree } from './helpers/temp-tree';
 
 let work: string;
 let repo: string;
 
 beforeEach(() => {
-  work = makeTempDir('cli');
-  repo = path.join(work, 'repo');
-  fs.mkdirSync(repo);
-  writeTree(repo, { 'src/a.ts': 'a\n', '.env': 'S=1\n' });
+  ({ work, repo } = makeRepo('cli', { 'src/a.ts': 'a\n', '.env': 'S=1\n' }));
 });
 afterEach(() => removeTree(work));
 

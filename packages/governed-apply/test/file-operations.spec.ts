@@ -1,4 +1,5 @@
 import { parseFileOperations, PatchParseError } from '../src';
+import { thrown } from './helpers/thrown';
 
 describe('parseFileOperations', () => {
   it('turns operations into changes with UTF-8 contents as bytes', () => {
@@ -29,12 +30,7 @@ describe('parseFileOperations', () => {
 
   it('names the line of the offending element in JSON text', () => {
     const text = '[\n  {"path": "a", "mode": "create", "content": "x"},\n  {"path": "b",\n   "mode": "move", "content": "y"}\n]';
-    let error: unknown;
-    try {
-      parseFileOperations(text);
-    } catch (err) {
-      error = err;
-    }
+    const error = thrown(() => parseFileOperations(text));
     expect(error).toBeInstanceOf(PatchParseError);
     expect(error).toMatchObject({ line: 3, message: expect.stringMatching(/operations\[1\]/) });
   });

@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { parseUnifiedDiff, PatchParseError } from '../src';
+import { thrown } from './helpers/thrown';
 
 const lines = (change: { hunks: { lines: { kind: string; text: string }[] }[] }) => change.hunks.flatMap((h) => h.lines.map((l) => l.kind + l.text));
 
@@ -125,12 +126,7 @@ describe('parseUnifiedDiff', () => {
     { name: 'hunk without file names', patch: 'diff --git a/f b/f\n@@ -1 +1 @@\n-a\n+b\n', line: 2, message: /without "---"/ },
     { name: 'corrupt binary patch', patch: 'diff --git a/b b/b\nGIT binary patch\nliteral 3\nzzzz\n\n', line: 4, message: /corrupt line/ },
   ])('throws a PatchParseError naming the line: $name', ({ patch, line, message }) => {
-    let error: unknown;
-    try {
-      parseUnifiedDiff(patch);
-    } catch (err) {
-      error = err;
-    }
+    const error = thrown(() => parseUnifiedDiff(patch));
     expect(error).toBeInstanceOf(PatchParseError);
     expect((error as PatchParseError).message).toMatch(message);
     expect((error as PatchParseError).line).toBe(line);

@@ -22,6 +22,15 @@ export function makeTempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(tempRoot(), `ga-${prefix}-`));
 }
 
+/** A temp directory holding `repo/` with these entries; remove `work` when done. */
+export function makeRepo(prefix: string, entries: Record<string, TreeEntry>): { work: string; repo: string } {
+  const work = makeTempDir(prefix);
+  const repo = path.join(work, 'repo');
+  fs.mkdirSync(repo);
+  writeTree(repo, entries);
+  return { work, repo };
+}
+
 const GIT_ENV = {
   ...process.env,
   GIT_CONFIG_NOSYSTEM: '1',
