@@ -89,8 +89,3 @@ export function countLines(change: FileChange): { added: number; removed: number
   }
   return { added, removed };
 }
-
-/** Paths a change reads from or writes to: destination first, then the source of a rename or copy. */
-export function pathsOf(change: FileChange): string[] {
-  return change.oldPath === undefined ? [change.path] : [change.path, change.oldPath];
-}

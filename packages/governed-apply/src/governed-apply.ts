@@ -67,6 +67,8 @@ function run(mode: Mode, input: PatchInput, options: GovernedApplyOptions): Appl
   const kind = 'diff' in input ? 'diff' : 'operations';
   return withOptions(mode, kind, options, (opts) => {
     const start = opts.now();
+    const size = textBytes(input);
+    if (size !== null && size > opts.limits.maxPatchBytes) return oversized(mode, kind, size, opts.limits.maxPatchBytes);
     let changeSet: ChangeSet;
     try {
       changeSet = parsePatchInput(input);
@@ -78,6 +80,24 @@ function run(mode: Mode, input: PatchInput, options: GovernedApplyOptions): Appl
     }
     return evaluate(mode, changeSet, opts, start, opts.now() - start);
   });
+}
+
+/** Size of a textual input without parsing it (null for an operations array: its size comes from parsing). */
+function textBytes(input: PatchInput): number | null {
+  const value = 'diff' in input ? input.diff : input.operations;
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  return value instanceof Uint8Array ? value.byteLength : null;
+}
+
+/** An input over the size limit is refused before it is parsed: parsing it is the cost the limit avoids. */
+function oversized(mode: Mode, kind: ApplyReport['input_kind'], size: number, limit: number): ApplyReport {
+  const report = newReport(mode, kind);
+  report.outcome = 'rejected';
+  report.violations = [{ code: 'patch_too_large', path: '', detail: `${size} bytes; the limit is ${limit} (not parsed)` }];
+  report.totals.patch_bytes = size;
+  // Nothing is known about the paths: never let an unread patch look low-risk.
+  report.risk_level = 'high';
+  return report;
 }
 
 function runParsed(mode: Mode, changeSet: ChangeSet, options: GovernedApplyOptions): ApplyReport {

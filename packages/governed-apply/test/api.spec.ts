@@ -74,6 +74,15 @@ describe('checkPatch and applyPatch', () => {
     expect(checkPatch({ diff: modifyA }, { repo: path.join(work, 'missing') })).toMatchObject({ outcome: 'failed', error: { code: 'io_error' } });
   });
 
+  it('refuses an oversized patch before parsing it', () => {
+    const garbage = `not a patch ${'x'.repeat(200)}`;
+    expect(checkPatch({ diff: garbage }, { repo, limits: { maxPatchBytes: 100 } })).toMatchObject({
+      outcome: 'rejected',
+      violations: [{ code: 'patch_too_large' }],
+      risk_level: 'high',
+    });
+  });
+
   it('reports a parse error with its line', () => {
     expect(checkPatch({ diff: 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ nonsense\n' }, { repo })).toMatchObject({
       outcome: 'parse_error',

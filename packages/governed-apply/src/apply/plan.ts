@@ -63,10 +63,11 @@ export class Planner {
     if (change.binary) {
       const patch = change.binaryPatch;
       if (!patch) return { ok: false, detail: 'binary change without data (make the patch with "git diff --binary")' };
-      if (patch.forward.kind === 'literal') return { ok: true, content: patch.forward.data.toString('latin1') };
+      // Binary data has no context lines to check: the index line's blob id is what says "same file".
       if (old !== null && change.oldBlob !== undefined && !blobMatches(old, change.oldBlob)) {
         return { ok: false, detail: 'binary file is not the one the patch was made against' };
       }
+      if (patch.forward.kind === 'literal') return { ok: true, content: patch.forward.data.toString('latin1') };
       const out = applyGitDelta(Buffer.from(old ?? '', 'latin1'), patch.forward.data);
       return out ? { ok: true, content: out.toString('latin1') } : { ok: false, detail: 'binary delta does not fit the file' };
     }
