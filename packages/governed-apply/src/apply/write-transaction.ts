@@ -39,7 +39,11 @@ export class WriteTransaction {
   run(steps: readonly Step[]): TransactionResult {
     try {
       for (const step of steps) if (step.kind === 'remove') this.remove(step.rel, step.before);
-      for (const step of steps) if (step.kind !== 'remove') this.write(step);
+      // Every new content is written to its temp file before any target is replaced: running out
+      // of space (the likeliest failure) then happens while the targets are still untouched.
+      const stagedDirs = new Set<string>();
+      const staged = steps.filter((step) => step.kind !== 'remove').map((step) => this.stage(step, stagedDirs));
+      for (const { step, temp } of staged) this.replace(step, temp);
       this.pruneEmptiedDirs(steps);
       return { ok: true };
     } catch (err) {
@@ -57,14 +61,17 @@ export class WriteTransaction {
 
   /**
    * Checks, right before each step, that every parent is a real directory (never a symlink, whatever
-   * the policy saw earlier), creating missing ones one level at a time when `create` is set. Not
-   * cached: a directory swapped for a symlink mid-apply is caught at the next step. (Node has no
-   * openat(), so the window between this check and the call that follows cannot be closed fully.)
+   * the policy saw earlier), creating missing ones one level at a time when `create` is set. Steps
+   * that replace, remove or restore a file check afresh, so a directory swapped for a symlink
+   * mid-apply is caught at the next such step. (Node has no openat(), so the window between this
+   * check and the call that follows cannot be closed fully.)
    */
-  private ensureParents(rel: string, create: boolean): void {
+  private ensureParents(rel: string, create: boolean, verified?: Set<string>): void {
     const segments = rel.split('/');
     for (let i = 1; i < segments.length; i++) {
       const dir = segments.slice(0, i).join('/');
+      if (verified?.has(dir)) continue;
+      verified?.add(dir);
       const info = this.fs.lstat(this.abs(dir));
       if (info === null && create) {
         this.fs.mkdir(this.abs(dir), 0o777, false);
@@ -81,23 +88,24 @@ export class WriteTransaction {
     return dir === '' ? name : `${dir}/${name}`;
   }
 
-  /** Puts `content` (or a symlink) at `rel` through a temp file and a rename: never a half-written file. */
-  private place(rel: string, make: (tempAbs: string) => void): void {
-    const temp = this.tempName(rel);
+  /**
+   * Writes a step's content (or symlink) to a new temp file in the target's directory. Directories
+   * checked once per staging pass (a temp file is never a reader's file; `replace` checks again).
+   */
+  private stage(step: Exclude<Step, { kind: 'remove' }>, verified: Set<string>): { step: typeof step; temp: string } {
+    this.ensureParents(step.rel, true, verified);
+    const temp = this.tempName(step.rel);
     this.journal.push({ type: 'temp', rel: temp });
-    make(this.abs(temp));
-    this.fs.rename(this.abs(temp), this.abs(rel));
-    this.journal.pop();
+    if (step.kind === 'write') this.fs.writeNewFile(this.abs(temp), Buffer.from(step.content, 'latin1'), step.perm, step.exactPerm);
+    else this.fs.symlink(step.target, this.abs(temp));
+    return { step, temp };
   }
 
-  private write(step: Exclude<Step, { kind: 'remove' }>): void {
-    this.ensureParents(step.rel, true);
+  /** Renames the temp file over the target: readers see the old file or the new one, never half. */
+  private replace(step: Exclude<Step, { kind: 'remove' }>, temp: string): void {
+    this.ensureParents(step.rel, false);
     this.expect(step.rel, step.before);
-    if (step.kind === 'write') {
-      this.place(step.rel, (temp) => this.fs.writeNewFile(temp, Buffer.from(step.content, 'latin1'), step.perm, step.exactPerm));
-    } else {
-      this.place(step.rel, (temp) => this.fs.symlink(step.target, temp));
-    }
+    this.fs.rename(this.abs(temp), this.abs(step.rel));
     this.journal.push(step.before ? { type: 'replaced', rel: step.rel, original: step.before } : { type: 'created', rel: step.rel });
   }
 
