@@ -43,7 +43,8 @@ export class WriteTransaction {
       // of space (the likeliest failure) then happens while the targets are still untouched.
       const stagedDirs = new Set<string>();
       const staged = steps.filter((step) => step.kind !== 'remove').map((step) => this.stage(step, stagedDirs));
-      for (const { step, temp } of staged) this.replace(step, temp);
+      const replacedDirs = new Set<string>();
+      for (const { step, temp } of staged) this.replace(step, temp, replacedDirs);
       this.pruneEmptiedDirs(steps);
       return { ok: true };
     } catch (err) {
@@ -61,10 +62,10 @@ export class WriteTransaction {
 
   /**
    * Checks, right before each step, that every parent is a real directory (never a symlink, whatever
-   * the policy saw earlier), creating missing ones one level at a time when `create` is set. Steps
-   * that replace, remove or restore a file check afresh, so a directory swapped for a symlink
-   * mid-apply is caught at the next such step. (Node has no openat(), so the window between this
-   * check and the call that follows cannot be closed fully.)
+   * the policy saw earlier), creating missing ones one level at a time when `create` is set. Removals
+   * and rollback check afresh each time, so a directory swapped for a symlink mid-apply is caught at
+   * the next one. (Node has no openat(), so the window between this check and the call that follows
+   * cannot be closed fully.)
    */
   private ensureParents(rel: string, create: boolean, verified?: Set<string>): void {
     const segments = rel.split('/');
@@ -101,9 +102,13 @@ export class WriteTransaction {
     return { step, temp };
   }
 
-  /** Renames the temp file over the target: readers see the old file or the new one, never half. */
-  private replace(step: Exclude<Step, { kind: 'remove' }>, temp: string): void {
-    this.ensureParents(step.rel, false);
+  /**
+   * Renames the temp file over the target: readers see the old file or the new one, never half.
+   * Parents are checked once per pass: the temp file sits in the real directory, so a rename through
+   * a parent swapped for a symlink afterwards does not find it and fails.
+   */
+  private replace(step: Exclude<Step, { kind: 'remove' }>, temp: string, verified: Set<string>): void {
+    this.ensureParents(step.rel, false, verified);
     this.expect(step.rel, step.before);
     this.fs.rename(this.abs(temp), this.abs(step.rel));
     this.journal.push(step.before ? { type: 'replaced', rel: step.rel, original: step.before } : { type: 'created', rel: step.rel });
