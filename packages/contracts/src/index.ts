@@ -1,3 +1,4 @@
+export * from './apply-report';
 export * from './common';
 export * from './errors';
 export * from './events';

@@ -1,0 +1,12 @@
+export type { ApplyFileReport, ApplyReport, ApplyRiskLevel, ApplyViolation, ApplyViolationCode } from '@autopack/contracts';
+export type { ChangeOp, ChangeSet, FileChange, GitMode, Hunk, HunkLine } from './change-set';
+export { applyChangeSet, applyPatch, checkChangeSet, checkPatch, parsePatchInput, type PatchInput } from './governed-apply';
+export { nodeFsLayer, type EntryInfo, type EntryKind, type FsLayer } from './apply/fs-layer';
+export { DEFAULT_LIMITS, DEFAULT_PROTECTED_PATHS, type ApplyLimits, type GovernedApplyOptions } from './options';
+export { parseFileOperations, type FileOperation } from './parse/file-operations';
+export { PatchParseError } from './parse/parse-error';
+export { parseUnifiedDiff } from './parse/unified-diff';
+export { detectCaseInsensitive } from './policy/case-sensitivity';
+export { compileGlobs, type GlobMatcher } from './policy/globs';
+export { examinePath, normalizePath, type PathExamination, type PathProblem } from './policy/path-rules';
+export { assessRisk, LOW_RISK_MAX_CHANGED_LINES } from './policy/risk';

@@ -1,0 +1,115 @@
+import { nodeFsLayer, type FsLayer } from './apply/fs-layer';
+import { compileGlobs, type GlobMatcher } from './policy/globs';
+
+export interface ApplyLimits {
+  /** Files in one change set. */
+  maxFiles: number;
+  /** Size of the patch (or of the operations' paths and contents) in bytes. */
+  maxPatchBytes: number;
+  /** A resulting file larger than this is refused, unless it was already that large before. */
+  maxFileBytes: number;
+  /** A file losing more than this share of its lines (and ≥ massDeletionMinLines lines) is a mass deletion. */
+  maxDeletionRatioPerFile: number;
+  /** Removed lines / lines of all touched files before the change, above which the change is a mass deletion. */
+  maxDeletionRatioTotal: number;
+  /** Deletions smaller than this many lines never count as mass deletion. */
+  massDeletionMinLines: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<ApplyLimits> = Object.freeze({
+  maxFiles: 200,
+  maxPatchBytes: 2 * 1024 * 1024,
+  maxFileBytes: 1024 * 1024,
+  maxDeletionRatioPerFile: 0.8,
+  maxDeletionRatioTotal: 0.5,
+  massDeletionMinLines: 50,
+});
+
+/**
+ * Protected unless granted. `.git` is also refused by the path rules at any depth and in any case;
+ * `.env` files are protected at any depth. Matching is case-insensitive (see README).
+ */
+export const DEFAULT_PROTECTED_PATHS: readonly string[] = Object.freeze([
+  '.git/**',
+  '**/.env',
+  '**/.env.*',
+  '.autopack/**',
+  '.github/workflows/**',
+]);
+
+export interface GovernedApplyOptions {
+  /** Repository root (the working tree). */
+  repo: string;
+  /** Phase `scope.paths` globs; empty or absent = the whole repository minus protected paths. */
+  scope?: readonly string[];
+  /** Globs an approval granted: allowed even when protected or outside the scope. */
+  grants?: readonly string[];
+  /** Added to DEFAULT_PROTECTED_PATHS. */
+  protectedPaths?: readonly string[];
+  /** Allow creating or changing symlinks (mode 120000); they must still point inside the repository. */
+  allowSymlinks?: boolean;
+  allowBinary?: boolean;
+  allowMassDeletion?: boolean;
+  limits?: Partial<ApplyLimits>;
+  /** Context lines a hunk may drop at each end to find its place (0 = exact, the default). */
+  fuzz?: number;
+  /** Compare lines ignoring whitespace differences when locating hunks (off by default). */
+  ignoreWhitespace?: boolean;
+  /** Override the filesystem case-sensitivity probe. */
+  caseInsensitive?: boolean;
+  /** Filesystem calls (tests inject failures here). */
+  fs?: FsLayer;
+  /** Monotonic milliseconds for the report's durations. */
+  now?: () => number;
+}
+
+export interface ResolvedOptions {
+  repo: string;
+  limits: ApplyLimits;
+  isProtected: GlobMatcher;
+  inScope: GlobMatcher;
+  hasScope: boolean;
+  isGranted: GlobMatcher;
+  allowSymlinks: boolean;
+  allowBinary: boolean;
+  allowMassDeletion: boolean;
+  fuzz: number;
+  ignoreWhitespace: boolean;
+  caseInsensitive: boolean | undefined;
+  fs: FsLayer;
+  now: () => number;
+}
+
+export class InvalidOptionsError extends Error {
+  override readonly name = 'InvalidOptionsError';
+}
+
+export function resolveOptions(options: GovernedApplyOptions): ResolvedOptions {
+  if (typeof options.repo !== 'string' || options.repo === '') throw new InvalidOptionsError('"repo" is required');
+  const given = Object.entries(options.limits ?? {}).filter(([, value]) => value !== undefined);
+  const limits: ApplyLimits = { ...DEFAULT_LIMITS, ...Object.fromEntries(given) };
+  for (const [name, value] of Object.entries(limits)) {
+    if (typeof value !== 'number' || !(value >= 0)) throw new InvalidOptionsError(`limit "${name}" must be a non-negative number`);
+  }
+  const fuzz = options.fuzz ?? 0;
+  if (!Number.isInteger(fuzz) || fuzz < 0) throw new InvalidOptionsError('"fuzz" must be a non-negative integer');
+  const scope = options.scope ?? [];
+  return {
+    repo: options.repo,
+    limits,
+    // Protected matching ignores case: `.ENV` and `.GitHub/workflows` are the same files on a
+    // case-insensitive filesystem, and refusing them elsewhere costs nothing.
+    isProtected: compileGlobs([...DEFAULT_PROTECTED_PATHS, ...(options.protectedPaths ?? [])], { nocase: true }),
+    inScope: compileGlobs(scope, { nocase: false }),
+    hasScope: scope.length > 0,
+    isGranted: compileGlobs(options.grants ?? [], { nocase: false }),
+    allowSymlinks: options.allowSymlinks ?? false,
+    allowBinary: options.allowBinary ?? false,
+    allowMassDeletion: options.allowMassDeletion ?? false,
+    fuzz,
+    ignoreWhitespace: options.ignoreWhitespace ?? false,
+    caseInsensitive: options.caseInsensitive,
+    fs: options.fs ?? nodeFsLayer,
+    now: options.now ?? (() => performance.now()),
+  };
+}

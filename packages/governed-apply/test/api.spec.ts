@@ -1,0 +1,106 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  applyChangeSet,
+  applyPatch,
+  checkChangeSet,
+  checkPatch,
+  detectCaseInsensitive,
+  nodeFsLayer,
+  parsePatchInput,
+  type FsLayer,
+} from '../src';
+import { listTree, makeRepo, removeTree } from './helpers/temp-tree';
+
+let work: string;
+let repo: string;
+
+beforeEach(() => {
+  ({ work, repo } = makeRepo('api', { 'src/a.ts': 'one\ntwo\nthree\nfour\nfive\n', 'README.md': '# r\n' }));
+});
+afterEach(() => removeTree(work));
+
+const modifyA = 'diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -2,3 +2,3 @@\n two\n-three\n+THREE\n four\n';
+
+describe('checkPatch and applyPatch', () => {
+  it('check computes everything and writes nothing', () => {
+    const before = listTree(repo);
+    const report = checkPatch({ diff: modifyA }, { repo });
+    expect(report).toMatchObject({ mode: 'check', outcome: 'passed', files: [{ path: 'src/a.ts', status: 'pending', lines_added: 1, lines_removed: 1 }] });
+    expect(listTree(repo)).toEqual(before);
+  });
+
+  it('applies, then reports "already applied" instead of applying twice', () => {
+    expect(applyPatch({ diff: modifyA }, { repo }).outcome).toBe('applied');
+    const content = fs.readFileSync(path.join(repo, 'src/a.ts'), 'utf8');
+    const again = applyPatch({ diff: modifyA }, { repo });
+    expect(again).toMatchObject({ outcome: 'already_applied', files: [{ status: 'already_applied' }] });
+    expect(fs.readFileSync(path.join(repo, 'src/a.ts'), 'utf8')).toBe(content);
+  });
+
+  it('applies a pre-parsed change set', () => {
+    const set = parsePatchInput({ diff: modifyA });
+    expect(checkChangeSet(set, { repo }).outcome).toBe('passed');
+    expect(applyChangeSet(set, { repo }).outcome).toBe('applied');
+  });
+
+  it('locates a hunk with drifted context only when fuzz is allowed', () => {
+    const drifted = 'diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -2,3 +2,3 @@\n two\n-three\n+THREE\n FOUR?\n';
+    expect(checkPatch({ diff: drifted }, { repo }).outcome).toBe('conflict');
+    expect(applyPatch({ diff: drifted }, { repo, fuzz: 1 }).outcome).toBe('applied');
+    expect(fs.readFileSync(path.join(repo, 'src/a.ts'), 'utf8')).toBe('one\ntwo\nTHREE\nfour\nfive\n');
+  });
+
+  it('counts lines of full-file operations from the contents', () => {
+    const report = checkPatch({ operations: [{ path: 'src/a.ts', mode: 'modify', content: 'one\ntwo\n3\n4\nfive\n' }] }, { repo });
+    expect(report.files[0]).toMatchObject({ op: 'modify', lines_added: 2, lines_removed: 2, status: 'pending' });
+  });
+
+  it('reports risk from the touched paths', () => {
+    const report = checkPatch({ operations: [{ path: 'package.json', mode: 'create', content: '{}\n' }] }, { repo });
+    expect(report.risk_level).toBe('high');
+  });
+
+  it('scope applies to every written path; grants extend it', () => {
+    const ops = { operations: [{ path: 'README.md', mode: 'modify' as const, content: '# new\n' }] };
+    expect(checkPatch(ops, { repo, scope: ['src/'] }).violations).toEqual([{ code: 'out_of_scope', path: 'README.md', detail: 'outside the phase scope' }]);
+    expect(checkPatch(ops, { repo, scope: ['src/'], grants: ['README.md'] }).outcome).toBe('passed');
+  });
+
+  it('answers bad options and a missing repository with a report, not an exception', () => {
+    expect(checkPatch({ diff: modifyA }, { repo: '' })).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options' } });
+    expect(checkPatch({ diff: modifyA }, { repo, fuzz: -1 })).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options' } });
+    expect(checkPatch({ diff: modifyA }, { repo, limits: { maxFiles: -5 } })).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options' } });
+    expect(checkPatch({ diff: modifyA }, { repo: path.join(work, 'missing') })).toMatchObject({ outcome: 'failed', error: { code: 'io_error' } });
+  });
+
+  it('refuses an oversized patch before parsing it', () => {
+    const garbage = `not a patch ${'x'.repeat(200)}`;
+    expect(checkPatch({ diff: garbage }, { repo, limits: { maxPatchBytes: 100 } })).toMatchObject({
+      outcome: 'rejected',
+      violations: [{ code: 'patch_too_large' }],
+      risk_level: 'high',
+    });
+  });
+
+  it('reports a parse error with its line', () => {
+    expect(checkPatch({ diff: 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ nonsense\n' }, { repo })).toMatchObject({
+      outcome: 'parse_error',
+      error: { code: 'parse_error', line: 4 },
+    });
+  });
+});
+
+describe('detectCaseInsensitive', () => {
+  it('says no on this filesystem (case-sensitive Linux)', () => {
+    fs.mkdirSync(path.join(repo, '.git'));
+    expect(detectCaseInsensitive(nodeFsLayer, fs.realpathSync(repo))).toBe(false);
+  });
+
+  it('says yes when a case-swapped name is the same inode', () => {
+    const folding: FsLayer = { ...nodeFsLayer, lstat: (p) => nodeFsLayer.lstat(p) ?? nodeFsLayer.lstat(path.join(path.dirname(p), path.basename(p).toLowerCase())) };
+    fs.mkdirSync(path.join(repo, 'lower'));
+    const root = fs.realpathSync(repo);
+    expect(detectCaseInsensitive({ ...folding, readdir: () => ['lower'] }, root)).toBe(true);
+  });
+});
