@@ -6,7 +6,7 @@ import { join } from 'node:path';
 const packageDir = join(__dirname, '..');
 const repoRoot = join(packageDir, '../..');
 const run = (cmd: string, args: string[], cwd: string) =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error', FORCE_COLOR: '0', NO_COLOR: '1' } });
 
 jest.setTimeout(120_000);
 
