@@ -1,1 +1,5 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: '@autopack/server' };
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: '@autopack/server',
+  globalSetup: '../../tools/scripts/jest-database-legs.js',
+};

@@ -1,1 +1,5 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: '@autopack/db' };
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: '@autopack/db',
+  globalSetup: '../../tools/scripts/jest-database-legs.js',
+};

@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Violation {
+  rule: string;
+  file: string;
+  line?: number;
+  message: string;
+}
+
+export interface Repository {
+  root: string;
+  files: readonly string[];
+}
+
+export interface Rule {
+  name: string;
+  description: string;
+  check(repo: Repository): Violation[];
+}
+
+const read = (repo: Repository, file: string) => {
+  const path = join(repo.root, file);
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+};
+
+function eachLine(text: string, fn: (line: string, n: number) => void): void {
+  text.split('\n').forEach((line, i) => fn(line, i + 1));
+}
+
+const SOURCE = /\.(ts|js|mjs|cjs|mts|cts)$/;
+// Tests may run fake servers (e.g. an LLM provider's wire format); tools are not shipped.
+const EXEMPT_FROM_HTTP = /^(apps\/server\/|tools\/)|(^|\/)(test|tests|__tests__)\/|\.(spec|test)\.[cm]?[jt]s$/;
+const HTTP_IMPORT = /(?:from\s+|require\(\s*|import\(\s*)['"](express|node:http2?|node:https|https?|http2)['"]/;
+const LISTEN = /\.listen\(/;
+
+export const httpOnlyInServer: Rule = {
+  name: 'http-only-in-server',
+  description: 'Only apps/server imports express or node:http(s) or calls .listen( (SPEC §2)',
+  check(repo) {
+    const out: Violation[] = [];
+    for (const file of repo.files) {
+      if (!SOURCE.test(file) || EXEMPT_FROM_HTTP.test(file)) continue;
+      eachLine(read(repo, file), (line, n) => {
+        const imported = HTTP_IMPORT.exec(line);
+        if (imported) out.push({ rule: this.name, file, line: n, message: `imports "${imported[1]}"; only apps/server may serve HTTP` });
+        else if (LISTEN.test(line)) out.push({ rule: this.name, file, line: n, message: 'calls .listen(; only apps/server may open a port' });
+      });
+    }
+    return out;
+  },
+};
+
+const STRAY = /\.(bak|backup|broken|orig)$|~$/;
+
+export const noStrayFiles: Rule = {
+  name: 'no-stray-files',
+  description: 'No tracked *.bak, *.backup, *.broken, *.orig or *~ files',
+  check(repo) {
+    return repo.files
+      .filter((f) => STRAY.test(f))
+      .map((file) => ({ rule: this.name, file, message: 'stray backup file; delete it (git keeps history)' }));
+  },
+};
+
+const isDoc = (file: string) => /\.md$/i.test(file) && !file.startsWith('node_modules/') && !/(^|\/)test\/corpus\//.test(file);
+
+/** The one way the docs may tell people to start the server. */
+export const CANONICAL_START = ['npm start', 'node apps/server/dist/main.js'];
+
+// Commands that start a server: the predecessor's, and plausible wrong ones for this repository.
+const START_COMMAND =
+  /\b(uvicorn\s+\S+|gunicorn\s+\S+|flask\s+run|python3?\s+-m\s+\S+|(?:ts-)?node\s+(?:--\S+\s+)*(?!apps\/executor\/)\S*(?:server\S*|\bmain\.[cm]?[jt]s)|npx\s+(?:tsx|ts-node)\s+\S+|nx\s+(?:serve\s+\S+|run\s+\S+:(?:serve|start|dev)\b)|npm\s+run\s+(?:dev|serve|server|start:\S+))/g;
+
+export const oneStartCommand: Rule = {
+  name: 'one-start-command',
+  description: `Docs name only the canonical server start: ${CANONICAL_START.map((c) => `\`${c}\``).join(' or ')}`,
+  check(repo) {
+    const out: Violation[] = [];
+    for (const file of repo.files.filter(isDoc)) {
+      eachLine(read(repo, file), (line, n) => {
+        for (const match of line.matchAll(START_COMMAND)) {
+          const command = match[0];
+          if (command.startsWith('node apps/server/dist/main.js')) continue;
+          out.push({
+            rule: this.name,
+            file,
+            line: n,
+            message: `names the start command "${command}"; the canonical one is ${CANONICAL_START.map((c) => `"${c}"`).join(' or ')}`,
+          });
+        }
+      });
+    }
+    return out;
+  },
+};
+
+const WORKSTATION_PATH = /\/home\/[A-Za-z0-9._-]+\/|\/Users\/[A-Za-z0-9._-]+|\b[A-Za-z]:\\/;
+
+export const noWorkstationPaths: Rule = {
+  name: 'no-workstation-paths',
+  description: 'Docs contain no paths of somebody\'s machine (/home/<name>/, /Users/, C:\\)',
+  check(repo) {
+    const out: Violation[] = [];
+    for (const file of repo.files.filter(isDoc)) {
+      eachLine(read(repo, file), (line, n) => {
+        const match = WORKSTATION_PATH.exec(line);
+        if (match) out.push({ rule: this.name, file, line: n, message: `workstation path "${match[0]}"; use a path relative to the repository` });
+      });
+    }
+    return out;
+  },
+};
+
+export const RULES: readonly Rule[] = [httpOnlyInServer, noStrayFiles, oneStartCommand, noWorkstationPaths];
