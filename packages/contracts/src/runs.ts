@@ -5,6 +5,18 @@ import { PHASE_STATES, PhaseState, RunState, TierState } from './states';
 
 const nullableText = z.string().nullable();
 
+/** What runs and phases both keep about their progress. */
+const progressFields = {
+  tokens_used: Count,
+  minor_issues_count: Count,
+  major_issues_count: Count,
+  failure_reason: nullableText,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  started_at: Timestamp.nullable(),
+  completed_at: Timestamp.nullable(),
+};
+
 export const Run = z.strictObject({
   run_id: Identifier,
   state: RunState,
@@ -20,14 +32,7 @@ export const Run = z.strictObject({
     base_ref: z.string().optional(),
   }),
   on_phase_failure: RunSettings.shape.on_phase_failure.unwrap(),
-  tokens_used: Count,
-  minor_issues_count: Count,
-  major_issues_count: Count,
-  failure_reason: nullableText,
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  started_at: Timestamp.nullable(),
-  completed_at: Timestamp.nullable(),
+  ...progressFields,
 });
 export type Run = z.infer<typeof Run>;
 
@@ -60,14 +65,7 @@ export const Phase = z.strictObject({
   max_attempts: Count,
   attempt: Count.describe('Attempts started so far (0 before the first claim)'),
   state: PhaseState,
-  tokens_used: Count,
-  minor_issues_count: Count,
-  major_issues_count: Count,
-  failure_reason: nullableText,
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  started_at: Timestamp.nullable(),
-  completed_at: Timestamp.nullable(),
+  ...progressFields,
 });
 export type Phase = z.infer<typeof Phase>;
 

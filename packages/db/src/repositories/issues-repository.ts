@@ -3,17 +3,10 @@ import type { Severity } from '@autopack/contracts';
 import type { PhaseIssueRow } from '../schema';
 import type { Db } from '../transaction';
 
-export interface IssueInput {
-  run_id: string;
-  phase_id: string;
-  tier_id: string;
-  issue_key: string;
-  severity: Severity;
-  source: string;
-  category: string;
-  evidence_refs: string[];
-  description: string | null;
-}
+export type IssueInput = Pick<
+  PhaseIssueRow,
+  'run_id' | 'phase_id' | 'tier_id' | 'issue_key' | 'severity' | 'source' | 'category' | 'evidence_refs' | 'description'
+>;
 
 /**
  * Inserts the issue, or counts one more occurrence when (run, phase, issue_key) exists.

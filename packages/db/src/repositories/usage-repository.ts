@@ -1,17 +1,9 @@
 import { sql } from 'kysely';
+import type { Selectable } from 'kysely';
+import type { LlmUsageEventsTable } from '../schema';
 import type { Db } from '../transaction';
 
-export interface UsageInput {
-  run_id: string;
-  phase_id: string | null;
-  provider: string;
-  model: string;
-  role: string;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  succeeded: boolean;
-}
+export type UsageInput = Omit<Selectable<LlmUsageEventsTable>, 'id' | 'created_at'>;
 
 /** Records one LLM call and adds its tokens to the phase and the run in the same transaction. */
 export async function recordUsage(db: Db, usage: UsageInput, now: Date): Promise<void> {
