@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseApiKey } from '@autopack/auth';
 import { LOG_LEVELS } from '@autopack/logging';
 
 const flag = z
   .enum(['0', '1', 'true', 'false'], { message: 'must be 1 or 0' })
   .default('0')
   .transform((v) => v === '1' || v === 'true');
+const count = (min: number, max: number, fallback: number) =>
+  z.coerce.number({ message: 'must be a number' }).int().min(min).max(max).default(fallback);
 
 /**
  * Every environment variable the server reads, with its meaning. README's table is checked
@@ -23,12 +28,28 @@ export const SERVER_ENV = {
   AUTOPACK_HEALTH_DB_TIMEOUT_MS: 'Database answer time after which /health says 503 (default 2000)',
   AUTOPACK_ENABLE_CONSOLIDATED_METRICS: 'Kill switch, default 0 (off)',
   AUTOPACK_ENABLE_PHASE6_METRICS: 'Kill switch, default 0 (off)',
+  AUTOPACK_API_KEY: 'Admin API key (apk_…) stored hashed at start; make one with `keys generate`',
+  AUTOPACK_API_KEY_FILE: 'File holding AUTOPACK_API_KEY (for secret mounts)',
+  AUTOPACK_SECRET_KEY: 'At least 32 characters; encrypts the stored JWT signing keys (required in production)',
+  AUTOPACK_PUBLIC_READ: '1 = anonymous callers may read (development only)',
+  AUTOPACK_ALLOW_REGISTRATION: '1 = anyone may register as a viewer (development only)',
+  AUTOPACK_TRUSTED_PROXIES: 'Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed (default none)',
+  AUTOPACK_JWT_ISSUER: 'iss of access tokens (default autopack)',
+  AUTOPACK_JWT_AUDIENCE: 'aud of access tokens (default autopack-api)',
+  AUTOPACK_JWT_TTL_SECONDS: 'Lifetime of access tokens (default 3600)',
+  AUTOPACK_JWT_KEY_PUBLISH_SECONDS: 'How long a rotated key is in JWKS before it signs (default 300)',
+  AUTOPACK_RATE_LIMIT_LOGIN_PER_MINUTE: 'Login attempts per client address per minute (default 5)',
+  AUTOPACK_RATE_LIMIT_WRITES_PER_MINUTE: 'Writes per principal per minute (default 600)',
+  AUTOPACK_RATE_LIMIT_READS_PER_MINUTE: 'Reads per principal (or anonymous address) per minute (default 3000)',
+  AUTOPACK_RATE_LIMIT_STORE: 'memory (default; one instance) or database (shared by every instance)',
 } as const;
+
+const proxyEntry = /^(loopback|linklocal|uniquelocal)$|^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
 
 const EnvSchema = z.object({
   AUTOPACK_ENV: z.enum(['development', 'production'], { message: 'must be development or production' }).default('development'),
   AUTOPACK_HOST: z.string().min(1).default('127.0.0.1'),
-  AUTOPACK_PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535).default(8000),
+  AUTOPACK_PORT: count(0, 65535, 8000),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, { message: 'must start with postgres:// or postgresql://' })
@@ -36,12 +57,39 @@ const EnvSchema = z.object({
   AUTOPACK_DATA_DIR: z.string().min(1).default('.autopack/data'),
   AUTOPACK_DB_BOOTSTRAP: flag,
   AUTOPACK_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  AUTOPACK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(10 * 1024 * 1024),
-  AUTOPACK_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(10),
-  AUTOPACK_HEALTH_DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  AUTOPACK_MAX_BODY_BYTES: count(1024, 256 * 1024 * 1024, 10 * 1024 * 1024),
+  AUTOPACK_SHUTDOWN_GRACE_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0).max(600).default(10),
+  AUTOPACK_HEALTH_DB_TIMEOUT_MS: count(100, 60_000, 2000),
   AUTOPACK_ENABLE_CONSOLIDATED_METRICS: flag,
   AUTOPACK_ENABLE_PHASE6_METRICS: flag,
+  AUTOPACK_API_KEY: z.string().optional(),
+  AUTOPACK_API_KEY_FILE: z.string().optional(),
+  AUTOPACK_SECRET_KEY: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  AUTOPACK_PUBLIC_READ: flag,
+  AUTOPACK_ALLOW_REGISTRATION: flag,
+  AUTOPACK_TRUSTED_PROXIES: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every((e) => proxyEntry.test(e) && (/^[a-z]+$/.test(e) || isIP(e.split('/')[0]!) !== 0)), {
+      message: 'must be IP addresses or CIDRs (or loopback, linklocal, uniquelocal), comma-separated',
+    })
+    .default([]),
+  AUTOPACK_JWT_ISSUER: z.string().min(1).default('autopack'),
+  AUTOPACK_JWT_AUDIENCE: z.string().min(1).default('autopack-api'),
+  AUTOPACK_JWT_TTL_SECONDS: count(60, 7 * 24 * 3600, 3600),
+  AUTOPACK_JWT_KEY_PUBLISH_SECONDS: count(0, 24 * 3600, 300),
+  AUTOPACK_RATE_LIMIT_LOGIN_PER_MINUTE: count(1, 10_000, 5),
+  AUTOPACK_RATE_LIMIT_WRITES_PER_MINUTE: count(1, 1_000_000, 600),
+  AUTOPACK_RATE_LIMIT_READS_PER_MINUTE: count(1, 1_000_000, 3000),
+  AUTOPACK_RATE_LIMIT_STORE: z.enum(['memory', 'database'], { message: 'must be memory or database' }).default('memory'),
 });
+
+export interface ServerSecrets {
+  /** AUTOPACK_API_KEY (or the content of AUTOPACK_API_KEY_FILE). */
+  bootstrapApiKey?: string;
+  /** AUTOPACK_SECRET_KEY. */
+  secretKey?: string;
+}
 
 export interface ServerConfig {
   env: 'development' | 'production';
@@ -53,14 +101,47 @@ export interface ServerConfig {
   healthDbTimeoutMs: number;
   killSwitches: { consolidated_metrics: boolean; phase6_metrics: boolean };
   database: { url?: string; dataDir: string; bootstrap: boolean };
+  auth: {
+    publicRead: boolean;
+    allowRegistration: boolean;
+    trustedProxies: string[];
+    jwt: { issuer: string; audience: string; ttlSeconds: number; publishLeadSeconds: number };
+  };
+  rateLimits: { loginPerMinute: number; writesPerMinute: number; readsPerMinute: number; store: 'memory' | 'database' };
   /** Check every response against its contract schema (off in production: a bug there is a 500 for nobody). */
   validateResponses: boolean;
+  /** Not enumerable: logging or serialising the config never shows them. */
+  readonly secrets: ServerSecrets;
 }
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+}
+
+const GENERATE_HINT = 'make one with `node apps/server/dist/main.js keys generate`';
+
+function readBootstrapKey(e: z.infer<typeof EnvSchema>, problems: string[]): string | undefined {
+  if (e.AUTOPACK_API_KEY !== undefined && e.AUTOPACK_API_KEY_FILE !== undefined) {
+    problems.push('AUTOPACK_API_KEY and AUTOPACK_API_KEY_FILE are both set; set one');
+    return undefined;
+  }
+  let key = e.AUTOPACK_API_KEY;
+  if (e.AUTOPACK_API_KEY_FILE !== undefined) {
+    try {
+      key = readFileSync(e.AUTOPACK_API_KEY_FILE, 'utf8').trim();
+    } catch (err) {
+      problems.push(`AUTOPACK_API_KEY_FILE: cannot read ${e.AUTOPACK_API_KEY_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      return undefined;
+    }
+  }
+  if (key !== undefined && parseApiKey(key) === null) {
+    const source = e.AUTOPACK_API_KEY_FILE !== undefined ? 'AUTOPACK_API_KEY_FILE' : 'AUTOPACK_API_KEY';
+    problems.push(`${source}: not a valid Autopack API key (apk_<id>_<secret>, checksum included); ${GENERATE_HINT}`);
+    return undefined;
+  }
+  return key;
 }
 
 /** Reads and validates the environment once; every problem is reported, one line each. */
@@ -74,13 +155,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
   }
   const e = parsed.data;
   const problems: string[] = [];
+  const bootstrapApiKey = readBootstrapKey(e, problems);
   if (e.AUTOPACK_ENV === 'production') {
-    problems.push(
-      'AUTOPACK_ENV=production: this build has no authentication yet, so it refuses to run as production (use development on a trusted host)',
-    );
+    if (e.AUTOPACK_PUBLIC_READ) problems.push('AUTOPACK_PUBLIC_READ=1 opens reads to anyone; it is refused in production');
+    if (e.AUTOPACK_ALLOW_REGISTRATION) problems.push('AUTOPACK_ALLOW_REGISTRATION=1 lets anyone register; it is refused in production (admins create users)');
+    if (!e.AUTOPACK_SECRET_KEY) problems.push('AUTOPACK_SECRET_KEY is required in production: it encrypts the stored JWT signing keys');
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return {
+  const config: Omit<ServerConfig, 'secrets'> = {
     env: e.AUTOPACK_ENV,
     host: e.AUTOPACK_HOST,
     port: e.AUTOPACK_PORT,
@@ -97,6 +179,28 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
       dataDir: e.AUTOPACK_DATA_DIR,
       bootstrap: e.AUTOPACK_DB_BOOTSTRAP,
     },
+    auth: {
+      publicRead: e.AUTOPACK_PUBLIC_READ,
+      allowRegistration: e.AUTOPACK_ALLOW_REGISTRATION,
+      trustedProxies: e.AUTOPACK_TRUSTED_PROXIES,
+      jwt: {
+        issuer: e.AUTOPACK_JWT_ISSUER,
+        audience: e.AUTOPACK_JWT_AUDIENCE,
+        ttlSeconds: e.AUTOPACK_JWT_TTL_SECONDS,
+        publishLeadSeconds: e.AUTOPACK_JWT_KEY_PUBLISH_SECONDS,
+      },
+    },
+    rateLimits: {
+      loginPerMinute: e.AUTOPACK_RATE_LIMIT_LOGIN_PER_MINUTE,
+      writesPerMinute: e.AUTOPACK_RATE_LIMIT_WRITES_PER_MINUTE,
+      readsPerMinute: e.AUTOPACK_RATE_LIMIT_READS_PER_MINUTE,
+      store: e.AUTOPACK_RATE_LIMIT_STORE,
+    },
     validateResponses: e.AUTOPACK_ENV !== 'production',
   };
+  const secrets: ServerSecrets = {
+    ...(bootstrapApiKey ? { bootstrapApiKey } : {}),
+    ...(e.AUTOPACK_SECRET_KEY ? { secretKey: e.AUTOPACK_SECRET_KEY } : {}),
+  };
+  return Object.defineProperty(config, 'secrets', { value: secrets, enumerable: false }) as ServerConfig;
 }

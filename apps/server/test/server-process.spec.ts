@@ -73,9 +73,42 @@ describe('the server process (node dist/main.js) on the embedded database', () =
     expect(out).toMatch(/DATABASE_URL: must start with postgres:\/\//);
   });
 
-  it('refuses AUTOPACK_ENV=production while the build has no authentication', async () => {
-    const prod = runServer({ AUTOPACK_ENV: 'production', AUTOPACK_DATA_DIR: dataDir });
-    expect(await prod.exited).toBe(1);
-    expect(prod.output()).toMatch(/AUTOPACK_ENV=production/);
+  it('refuses production without an admin key, naming the variable; starts with one made by `keys generate`', async () => {
+    const secret = { AUTOPACK_ENV: 'production', AUTOPACK_DATA_DIR: dataDir, AUTOPACK_SECRET_KEY: 's'.repeat(40) };
+    const refused = runServer(secret);
+    expect(await refused.exited).toBe(1);
+    expect(refused.output()).toMatch(/AUTOPACK_ENV=production needs an admin API key: set AUTOPACK_API_KEY/);
+
+    const generate = runServer({}, ['keys', 'generate']);
+    expect(await generate.exited).toBe(0);
+    const key = generate.output().trim();
+    expect(key).toMatch(/^apk_/);
+    const server = await startServer({ ...secret, AUTOPACK_API_KEY: key });
+    expect((await fetch(`${server.url}/runs`)).status).toBe(401);
+    expect((await fetch(`${server.url}/runs`, { headers: { 'X-API-Key': key } })).status).toBe(200);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    server.proc.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).not.toContain(key);
+  });
+
+  it('creates an API key from the command line and prints it once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autopack-keys-'));
+    try {
+      const created = runServer({ AUTOPACK_DATA_DIR: dir }, ['keys', 'create', '--role', 'operator', '--name', 'ci']);
+      expect(await created.exited).toBe(0);
+      const key = /apk_\S+/.exec(created.output())![0];
+      const server = await startServer({ AUTOPACK_DATA_DIR: dir });
+      const me = (await (await fetch(`${server.url}/api/auth/me`, { headers: { 'X-API-Key': key } })).json()) as { role: string; name: string };
+      expect(me).toMatchObject({ role: 'operator', name: 'ci' });
+      expect((await fetch(`${server.url}/runs`)).status).toBe(401);
+      server.proc.kill('SIGTERM');
+      await server.exited;
+      const bad = runServer({ AUTOPACK_DATA_DIR: dir }, ['keys', 'create', '--role', 'root', '--name', 'x']);
+      expect(await bad.exited).toBe(1);
+      expect(bad.output()).toMatch(/--role must be one of admin, operator, executor, viewer/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

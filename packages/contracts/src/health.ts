@@ -16,6 +16,11 @@ export const Health = z.strictObject({
     error: z.string().optional().describe('Why the check failed; never contains credentials'),
   }),
   database_identity: z.string().regex(/^[0-9a-f]{12}$/),
+  auth: z.strictObject({
+    mode: z.enum(['open', 'enforced']).describe('open: development server with no key or user yet; every caller is admin'),
+    public_read: z.boolean(),
+    registration: z.boolean(),
+  }),
   kill_switches: z.strictObject(
     Object.fromEntries(KILL_SWITCHES.map((k) => [k, z.boolean()])) as Record<(typeof KILL_SWITCHES)[number], z.ZodBoolean>,
   ),

@@ -1,4 +1,5 @@
 export * from './apply-report';
+export * from './auth';
 export * from './common';
 export * from './errors';
 export * from './events';

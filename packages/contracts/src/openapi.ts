@@ -7,7 +7,8 @@ export type OpenApiDocument = {
   openapi: '3.1.0';
   info: { title: string; version: string; description: string };
   paths: Record<string, Record<string, unknown>>;
-  components: { schemas: Record<string, JsonSchema> };
+  components: { schemas: Record<string, JsonSchema>; securitySchemes: Record<string, unknown> };
+  security: Record<string, string[]>[];
 };
 
 // An empty registry: schemas are inlined rather than split into $defs by ids in zod's global registry.
@@ -58,11 +59,17 @@ export function buildOpenApi(version = '0.1.0'): OpenApiDocument {
       }
       responses[status] = { description: response.description, content: { 'application/json': { schema } } };
     }
+    if (!spec.public) {
+      responses['401'] ??= { description: '`unauthenticated`: no or invalid credentials', content: { 'application/json': { schema: ref('ErrorEnvelope') } } };
+      responses['403'] ??= { description: '`forbidden`: the role may not call this route', content: { 'application/json': { schema: ref('ErrorEnvelope') } } };
+      responses['429'] ??= { description: '`rate_limited`: see Retry-After', content: { 'application/json': { schema: ref('ErrorEnvelope') } } };
+    }
     responses['500'] ??= {
       description: '`internal_error`: no details are disclosed; quote the correlation id',
       content: { 'application/json': { schema: ref('ErrorEnvelope') } },
     };
     const operation: Record<string, unknown> = {
+      ...(spec.public ? { security: [] } : {}),
       operationId: spec.operationId,
       summary: spec.summary,
       tags: [spec.tag],
@@ -85,6 +92,13 @@ export function buildOpenApi(version = '0.1.0'): OpenApiDocument {
       description: 'Control plane for autonomous coding runs. Generated from @autopack/contracts.',
     },
     paths,
-    components: { schemas },
+    components: {
+      schemas,
+      securitySchemes: {
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'apk_<id>_<secret>: machines (executors, tools)' },
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'RS256 access token from /api/auth/login: humans' },
+      },
+    },
+    security: [{ apiKey: [] }, { bearer: [] }],
   };
 }

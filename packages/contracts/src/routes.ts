@@ -1,4 +1,19 @@
 import { z } from 'zod';
+import {
+  ApiKey,
+  ApiKeyList,
+  ApiKeyPathParams,
+  CreateApiKeyRequest,
+  CreatedApiKey,
+  CreateUserRequest,
+  Jwks,
+  LoginRequest,
+  Me,
+  RegisterRequest,
+  RotationResult,
+  TokenResponse,
+  User,
+} from './auth';
 import { EventListQuery, EventPage } from './events';
 import { Health, Readiness } from './health';
 import {
@@ -35,9 +50,13 @@ export interface RouteSpec {
   query?: z.ZodType;
   body?: z.ZodType;
   responses: Readonly<Record<number, ResponseSpec>>;
+  /** Callable without credentials, even in production (health, readiness, login, JWKS). */
+  public?: true;
 }
 
 const badRequest = { description: 'Invalid input: `validation_failed` with details per field' };
+const unauthenticated = { description: '`unauthenticated`: no or invalid credentials' };
+const forbidden = { description: '`forbidden`: the role may not call this route' };
 const runMissing = { description: '`run_not_found`' };
 const phaseMissing = { description: '`run_not_found` or `phase_not_found`' };
 
@@ -165,6 +184,7 @@ export const routes = {
   }),
   getHealth: route({
     operationId: 'getHealth',
+    public: true,
     method: 'get',
     path: '/health',
     summary: 'Service and database health',
@@ -176,6 +196,7 @@ export const routes = {
   }),
   getReady: route({
     operationId: 'getReady',
+    public: true,
     method: 'get',
     path: '/ready',
     summary: 'Ready to serve: database reachable and every migration applied',
@@ -192,6 +213,108 @@ export const routes = {
     summary: 'This OpenAPI 3.1 document',
     tag: 'operations',
     responses: { 200: { description: 'OpenAPI document', schema: z.record(z.string(), z.unknown()) } },
+  }),
+  login: route({
+    operationId: 'login',
+    public: true,
+    method: 'post',
+    path: '/api/auth/login',
+    summary: 'Exchange a username and password (JSON or OAuth2 form) for an access token',
+    tag: 'auth',
+    body: LoginRequest,
+    responses: {
+      200: { description: 'An RS256 access token', schema: TokenResponse },
+      400: badRequest,
+      401: { description: '`invalid_credentials`' },
+      429: { description: '`rate_limited`: too many attempts from this address; see Retry-After' },
+    },
+  }),
+  register: route({
+    operationId: 'register',
+    public: true,
+    method: 'post',
+    path: '/api/auth/register',
+    summary: 'Self-registration as a viewer, only when AUTOPACK_ALLOW_REGISTRATION=1',
+    tag: 'auth',
+    body: RegisterRequest,
+    responses: {
+      201: { description: 'The new user (role viewer)', schema: User },
+      400: badRequest,
+      403: { description: '`registration_closed`' },
+      409: { description: '`user_exists`' },
+    },
+  }),
+  getMe: route({
+    operationId: 'getMe',
+    method: 'get',
+    path: '/api/auth/me',
+    summary: 'Who the credentials of this request belong to',
+    tag: 'auth',
+    responses: { 200: { description: 'The caller', schema: Me }, 401: unauthenticated },
+  }),
+  createUser: route({
+    operationId: 'createUser',
+    method: 'post',
+    path: '/api/auth/users',
+    summary: 'Create a user with a role (admin)',
+    tag: 'auth',
+    body: CreateUserRequest,
+    responses: {
+      201: { description: 'The user', schema: User },
+      400: badRequest,
+      401: unauthenticated,
+      403: forbidden,
+      409: { description: '`user_exists`' },
+    },
+  }),
+  getJwks: route({
+    operationId: 'getJwks',
+    public: true,
+    method: 'get',
+    path: '/api/auth/.well-known/jwks.json',
+    summary: 'Public keys that verify access tokens (including the next key before it signs)',
+    tag: 'auth',
+    responses: { 200: { description: 'JSON Web Key Set', schema: Jwks } },
+  }),
+  createApiKey: route({
+    operationId: 'createApiKey',
+    method: 'post',
+    path: '/api/auth/api-keys',
+    summary: 'Create an API key (admin); the key is in this answer only',
+    tag: 'auth',
+    body: CreateApiKeyRequest,
+    responses: { 201: { description: 'The key, once', schema: CreatedApiKey }, 400: badRequest, 401: unauthenticated, 403: forbidden },
+  }),
+  listApiKeys: route({
+    operationId: 'listApiKeys',
+    method: 'get',
+    path: '/api/auth/api-keys',
+    summary: 'API keys without their secrets (admin)',
+    tag: 'auth',
+    responses: { 200: { description: 'Every key, newest first', schema: ApiKeyList }, 401: unauthenticated, 403: forbidden },
+  }),
+  revokeApiKey: route({
+    operationId: 'revokeApiKey',
+    method: 'delete',
+    path: '/api/auth/api-keys/{key_id}',
+    summary: 'Revoke an API key (admin); effective on the next request',
+    tag: 'auth',
+    params: ApiKeyPathParams,
+    responses: {
+      200: { description: 'The revoked key', schema: ApiKey },
+      400: badRequest,
+      401: unauthenticated,
+      403: forbidden,
+      404: { description: '`not_found`' },
+    },
+  }),
+  rotateSigningKey: route({
+    operationId: 'rotateSigningKey',
+    method: 'post',
+    path: '/api/auth/keys/rotate',
+    summary: 'Rotate the JWT signing key (admin): publish a new key, retire the old one with overlap',
+    tag: 'auth',
+    responses: { 200: { description: 'The rotation', schema: RotationResult }, 401: unauthenticated, 403: forbidden },
   }),
 } as const;
 

@@ -11,3 +11,4 @@ export * from './repositories/phases-repository';
 export * from './repositories/results-repository';
 export * from './repositories/runs-repository';
 export * from './repositories/usage-repository';
+export * from './repositories/auth-repository';

@@ -145,6 +145,46 @@ export interface LlmUsageEventsTable {
   created_at: Timestamptz;
 }
 
+export type RoleName = 'admin' | 'operator' | 'executor' | 'viewer';
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: RoleName;
+  created_at: Timestamptz;
+  last_login_at: Timestamptz | null;
+  disabled_at: Timestamptz | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  role: RoleName;
+  hash: string;
+  created_by: string;
+  created_at: Timestamptz;
+  last_used_at: Timestamptz | null;
+  expires_at: Timestamptz | null;
+  revoked_at: Timestamptz | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  public_pem: string;
+  private_pem: string;
+  created_at: Timestamptz;
+  activates_at: Timestamptz;
+  retired_at: Timestamptz | null;
+  expires_at: Timestamptz | null;
+}
+
+export interface RateLimitHitsTable {
+  key: string;
+  hits: number;
+  reset_at: Timestamptz;
+}
+
 export interface Database {
   runs: RunsTable;
   tiers: TiersTable;
@@ -155,7 +195,15 @@ export interface Database {
   auditor_results: AuditorResultsTable;
   phase_issues: PhaseIssuesTable;
   llm_usage_events: LlmUsageEventsTable;
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  signing_keys: SigningKeysTable;
+  rate_limit_hits: RateLimitHitsTable;
 }
+
+export type UserRow = Selectable<UsersTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type SigningKeyRow = Selectable<SigningKeysTable>;
 
 export type RunRow = Selectable<RunsTable>;
 export type TierRow = Selectable<TiersTable>;

@@ -1,5 +1,8 @@
 import type { Writable } from 'node:stream';
 import winston from 'winston';
+import { redactSecrets } from './redact';
+
+export { REDACTED, redactText } from './redact';
 
 export type Logger = winston.Logger;
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
@@ -16,7 +19,8 @@ export interface LoggerOptions {
 
 /**
  * The one logger factory of Autopack: JSON lines with timestamp, level, message and fields.
- * Errors passed as `{ err }` are written with name, message and stack.
+ * Errors passed as `{ err }` are written with name, message and stack. Secrets (credentials,
+ * tokens, keys, passwords — by field name or by their look in text) are redacted everywhere.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const transport = options.stream
@@ -29,6 +33,7 @@ export function createLogger(options: LoggerOptions): Logger {
     format: winston.format.combine(
       winston.format.timestamp(),
       serializeErrors(),
+      redactSecrets(),
       winston.format.json(),
     ),
     transports: [transport],

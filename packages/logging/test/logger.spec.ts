@@ -36,3 +36,36 @@ describe('createLogger', () => {
     expect(lines).toEqual([expect.objectContaining({ message: 'loud', correlation_id: 'c-1' })]);
   });
 });
+
+describe('secret redaction', () => {
+  const apiKey = 'apk_3f9c2a1b7d0e_' + 'A'.repeat(32) + 'bcdEFG';
+  const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyOjEifQ.c2lnbmF0dXJl';
+  const provider = 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345';
+
+  it('redacts secret fields at any depth, whatever their value', async () => {
+    const { logger, lines } = capture();
+    logger.info('request', {
+      headers: { authorization: 'Bearer whatever', 'x-api-key': 'anything', accept: 'application/json' },
+      body: { username: 'alice', password: 'hunter2hunter2', nested: [{ lease_token: 'lt-123456789' }] },
+      config: { secretKey: 'abc', OPENAI_API_KEY: 'x' },
+      tokens_used: 42,
+    });
+    await flush();
+    const line = JSON.stringify(lines[0]);
+    for (const secret of ['Bearer whatever', 'anything', 'hunter2hunter2', 'lt-123456789', '"abc"', '"x"']) expect(line).not.toContain(secret);
+    expect(lines[0]).toMatchObject({ headers: { accept: 'application/json' }, body: { username: 'alice' }, tokens_used: 42 });
+  });
+
+  it('redacts keys, tokens and URL passwords inside text, including the message and errors', async () => {
+    const { logger, lines } = capture();
+    logger.warn(`login with ${apiKey} failed`, {
+      detail: `Authorization: Bearer ${jwt}; provider ${provider}`,
+      url: 'postgres://app:s3cr3tpw@db:5432/autopack',
+      err: new Error(`bad key ${apiKey}`),
+    });
+    await flush();
+    const line = JSON.stringify(lines[0]);
+    for (const secret of [apiKey, jwt, provider, 's3cr3tpw']) expect(line).not.toContain(secret);
+    expect(lines[0]!['url']).toBe('postgres://app:[REDACTED]@db:5432/autopack');
+  });
+});

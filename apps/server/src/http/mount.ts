@@ -2,7 +2,7 @@ import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import { describeIssues, toExpressPath, type RouteId, type Routes, type ValidationIssue } from '@autopack/contracts';
 import { requireRole } from '../auth/require-role';
-import { ROUTE_ACCESS } from '../auth/route-roles';
+import { ROUTE_ACCESS } from '@autopack/auth';
 import { AppError, validationError } from './app-error';
 import { requestContext, type RequestContext } from './request-context';
 
@@ -43,7 +43,7 @@ export function mount<Id extends RouteId>(
   options: { validateResponses: boolean },
 ): void {
   const route = spec as Routes[RouteId] & { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType };
-  router[route.method](toExpressPath(route.path), requireRole(ROUTE_ACCESS[id]), async (req: Request, res: Response) => {
+  router[route.method](toExpressPath(route.path), ...requireRole(ROUTE_ACCESS[id], id), async (req: Request, res: Response) => {
     const issues: ValidationIssue[] = [];
     if (route.body && req.body === undefined) {
       // express.json() leaves the body undefined when there is none or it is not JSON.

@@ -4,9 +4,12 @@ import type { Role } from '@autopack/contracts';
 import type { Logger } from '@autopack/logging';
 
 export interface Principal {
-  /** Recorded as the actor of events, e.g. "anonymous" or (with auth) "apikey:ops". */
+  kind: 'user' | 'api_key' | 'anonymous';
+  /** Recorded as the actor of events and used as the rate-limit key: "user:alice", "key:3f9c2a1b7d0e", "anonymous". */
   id: string;
   role: Role;
+  /** Username or key name, for people. */
+  name: string;
 }
 
 export interface RequestContext {

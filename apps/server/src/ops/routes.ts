@@ -2,10 +2,11 @@ import { Router } from 'express';
 import { buildOpenApi, routes, type Health, type Readiness } from '@autopack/contracts';
 import { schemaStatus } from '@autopack/db';
 import type { AppContext } from '../app-context';
+import type { AccessControl } from '../auth/access-control';
 import { mount } from '../http/mount';
 import { SERVER_VERSION } from '../version';
 
-export function opsRoutes({ database, config }: AppContext): Router {
+export function opsRoutes({ database, config }: AppContext, access: AccessControl): Router {
   const router = Router();
   const opts = { validateResponses: config.validateResponses };
   const openapi = buildOpenApi(SERVER_VERSION);
@@ -19,6 +20,11 @@ export function opsRoutes({ database, config }: AppContext): Router {
       database: { ...ping, dialect: database.dialect },
       database_identity: database.identity,
       kill_switches: config.killSwitches,
+      auth: {
+        mode: ping.ok && (await access.isOpen()) ? 'open' : 'enforced',
+        public_read: config.auth.publicRead,
+        registration: config.auth.allowRegistration,
+      },
     };
     return { status: ping.ok ? 200 : 503, body };
   }, opts);

@@ -4,10 +4,10 @@ import type { Express } from 'express';
 import type { RunPlanInput } from '@autopack/contracts';
 import type { DatabaseHandle } from '@autopack/db';
 import type { TestDialect } from '@autopack/db/testing';
-import { createLogger } from '@autopack/logging';
+import { createLogger, type Logger } from '@autopack/logging';
 import { createApp } from '../../src/app';
 import type { Clock } from '../../src/clock';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type ServerConfig } from '../../src/config';
 
 /** A clock that only moves when told to, plus 1 ms per reading so that timestamps are distinct. */
 export class TestClock implements Clock {
@@ -28,6 +28,8 @@ export interface TestApp {
   clock: TestClock;
   /** Every JSON log line written so far. */
   logs: string[];
+  logger: Logger;
+  config: ServerConfig;
 }
 
 /** The real app on a real (fresh, migrated) database of the given dialect. */
@@ -40,7 +42,7 @@ export async function startTestApp(dialect: TestDialect, env: NodeJS.ProcessEnv 
   const logger = createLogger({ service: 'autopack-server-test', level: config.logLevel, stream });
   const clock = new TestClock();
   const app = createApp({ config, database, logger, clock });
-  return { app, http: request(app), database, clock, logs };
+  return { app, http: request(app), database, clock, logs, logger, config };
 }
 
 /** A plan with `tiers` tiers of `perTier` phases: ids t0…, and t0-p0, t0-p1, … */

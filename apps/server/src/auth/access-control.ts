@@ -1,0 +1,80 @@
+import type { Request } from 'express';
+import { apiKeyMatches, parseApiKey, TokenError } from '@autopack/auth';
+import { anyCredentialExists, findApiKey, findUserById, touchApiKey, type Db } from '@autopack/db';
+import type { Clock } from '../clock';
+import type { ServerConfig } from '../config';
+import { AppError } from '../http/app-error';
+import type { Principal } from '../http/request-context';
+import type { Keyring } from './keyring';
+
+const TOUCH_EVERY_MS = 60_000;
+
+const unauthenticated = (message: string) => new AppError('unauthenticated', 401, message);
+
+/**
+ * Who is calling. API keys (`X-API-Key`, or `Authorization: Bearer apk_…`) for machines, RS256
+ * access tokens (`Authorization: Bearer <jwt>`) for people. Credentials that are present but
+ * wrong are refused outright, never treated as anonymous.
+ */
+export class AccessControl {
+  /** Once any credential exists the server enforces authentication, and never goes back. */
+  private enforced: boolean;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly config: ServerConfig,
+    readonly keyring: Keyring,
+  ) {
+    this.enforced = config.env === 'production';
+  }
+
+  /** Development with no key and no user yet: every caller is the anonymous admin. */
+  async isOpen(): Promise<boolean> {
+    if (this.enforced) return false;
+    if (await anyCredentialExists(this.db)) this.enforced = true;
+    return !this.enforced;
+  }
+
+  async authenticate(req: Request): Promise<Principal | undefined> {
+    const apiKey = req.get('x-api-key');
+    const authorization = req.get('authorization');
+    if (apiKey !== undefined && authorization !== undefined) {
+      throw unauthenticated('send one credential: X-API-Key or Authorization, not both');
+    }
+    if (apiKey !== undefined) return this.fromApiKey(apiKey.trim());
+    if (authorization === undefined) return undefined;
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    if (!match) throw unauthenticated('Authorization must be "Bearer <token>"');
+    const credential = match[1]!;
+    return credential.startsWith('apk_') ? this.fromApiKey(credential) : this.fromToken(credential);
+  }
+
+  private async fromApiKey(key: string): Promise<Principal> {
+    // Format and checksum first: typos and garbage never reach the database.
+    const parsed = parseApiKey(key);
+    if (!parsed) throw unauthenticated('malformed API key (apk_<id>_<secret>; the checksum does not match)');
+    const row = await findApiKey(this.db, parsed.id);
+    const now = this.clock.now();
+    if (!row || !apiKeyMatches(key, row.hash)) throw unauthenticated('unknown API key');
+    if (row.revoked_at !== null) throw unauthenticated('API key revoked');
+    if (row.expires_at !== null && row.expires_at <= now) throw unauthenticated('API key expired');
+    await touchApiKey(this.db, row.id, now, TOUCH_EVERY_MS);
+    return { kind: 'api_key', id: `key:${row.id}`, role: row.role, name: row.name };
+  }
+
+  private async fromToken(token: string): Promise<Principal> {
+    let claims;
+    try {
+      claims = await this.keyring.verify(token);
+    } catch (err) {
+      if (err instanceof TokenError) throw unauthenticated(err.message);
+      throw err;
+    }
+    // The user must still exist and be enabled: disabling someone is effective at once.
+    const userId = claims.sub.startsWith('user:') ? claims.sub.slice(5) : '';
+    const user = userId ? await findUserById(this.db, userId) : undefined;
+    if (!user || user.disabled_at !== null) throw unauthenticated('the user of this token no longer exists or is disabled');
+    return { kind: 'user', id: `user:${user.username}`, role: user.role, name: user.username };
+  }
+}

@@ -1,0 +1,63 @@
+import { Router } from 'express';
+import { routes } from '@autopack/contracts';
+import type { AppContext } from '../app-context';
+import { AppError } from '../http/app-error';
+import { mount } from '../http/mount';
+import { actorOf } from './actor';
+import type { AuthService } from './auth-service';
+import type { Keyring } from './keyring';
+
+export function authRoutes({ config }: AppContext, auth: AuthService, keyring: Keyring): Router {
+  const router = Router();
+  const opts = { validateResponses: config.validateResponses };
+
+  mount(router, 'login', routes.login, async ({ body }, ctx) => {
+    const token = await auth.login(body.username, body.password);
+    ctx.log.info('login', { username: body.username, role: token.role });
+    return { status: 200, body: token };
+  }, opts);
+
+  mount(router, 'register', routes.register, async ({ body }, ctx) => {
+    if (!config.auth.allowRegistration) {
+      throw new AppError('registration_closed', 403, 'registration is closed; an admin creates users (POST /api/auth/users)');
+    }
+    const user = await auth.createUser(body.username, body.password, 'viewer');
+    ctx.log.info('user registered', { username: user.username });
+    return { status: 201, body: user };
+  }, opts);
+
+  mount(router, 'getMe', routes.getMe, async (_input, ctx) => {
+    const p = ctx.principal!;
+    return { status: 200, body: { kind: p.kind, id: p.id, role: p.role, name: p.name } };
+  }, opts);
+
+  mount(router, 'createUser', routes.createUser, async ({ body }, ctx) => {
+    const user = await auth.createUser(body.username, body.password, body.role);
+    ctx.log.info('user created', { username: user.username, role: user.role, by: actorOf(ctx) });
+    return { status: 201, body: user };
+  }, opts);
+
+  mount(router, 'getJwks', routes.getJwks, async () => ({ status: 200, body: await keyring.jwks() }), opts);
+
+  mount(router, 'createApiKey', routes.createApiKey, async ({ body }, ctx) => {
+    const created = await auth.createApiKey(body, actorOf(ctx));
+    ctx.log.info('api key created', { key_id: created.id, role: created.role, by: actorOf(ctx) });
+    return { status: 201, body: created };
+  }, opts);
+
+  mount(router, 'listApiKeys', routes.listApiKeys, async () => ({ status: 200, body: { api_keys: await auth.listApiKeys() } }), opts);
+
+  mount(router, 'revokeApiKey', routes.revokeApiKey, async ({ params }, ctx) => {
+    const revoked = await auth.revokeApiKey(params.key_id);
+    ctx.log.info('api key revoked', { key_id: revoked.id, by: actorOf(ctx) });
+    return { status: 200, body: revoked };
+  }, opts);
+
+  mount(router, 'rotateSigningKey', routes.rotateSigningKey, async (_input, ctx) => {
+    const rotation = await keyring.rotate();
+    ctx.log.info('signing key rotated', { kid: rotation.kid, activates_at: rotation.activates_at, by: actorOf(ctx) });
+    return { status: 200, body: rotation };
+  }, opts);
+
+  return router;
+}

@@ -1,0 +1,59 @@
+import type { Role, RouteId } from '@autopack/contracts';
+
+export type RouteAccess = 'public' | readonly Role[];
+
+const readers: readonly Role[] = ['admin', 'operator', 'executor', 'viewer'];
+const phaseWriters: readonly Role[] = ['admin', 'operator', 'executor'];
+const operators: readonly Role[] = ['admin', 'operator'];
+const admins: readonly Role[] = ['admin'];
+
+/**
+ * Who may call each route: the one table of access rules (SPEC §7, least privilege per route).
+ * The compiler insists on an entry for every route of the contract. `public` routes need no
+ * credentials even in production; all others need one of the listed roles (an open development
+ * server, with no key or user yet, lets everyone in as admin; AUTOPACK_PUBLIC_READ=1 lets
+ * anonymous callers use GET routes open to viewers).
+ */
+export const ROUTE_ACCESS: Readonly<Record<RouteId, RouteAccess>> = {
+  startRun: operators,
+  listRuns: readers,
+  getRun: readers,
+  getRunProgress: readers,
+  listRunEvents: readers,
+  updatePhaseStatus: phaseWriters,
+  recordBuilderResult: phaseWriters,
+  recordAuditorResult: phaseWriters,
+  recordIssue: phaseWriters,
+  getIssueBacklog: readers,
+  getHealth: 'public',
+  getReady: 'public',
+  getOpenApi: readers,
+  login: 'public',
+  register: 'public',
+  getJwks: 'public',
+  getMe: readers,
+  createUser: admins,
+  createApiKey: admins,
+  listApiKeys: admins,
+  revokeApiKey: admins,
+  rotateSigningKey: admins,
+};
+
+const ROLE_ORDER: readonly Role[] = ['admin', 'operator', 'executor', 'viewer'];
+
+/**
+ * The permission table as Markdown (docs/security.md embeds it; a test keeps the two equal):
+ * one row per route, one column per role.
+ */
+export function renderPermissionTable(routes: Readonly<Record<RouteId, { method: string; path: string }>>): string {
+  const header = `| Route | Operation | anonymous | ${ROLE_ORDER.join(' | ')} |`;
+  const rule = `|---|---|${'---|'.repeat(ROLE_ORDER.length + 1)}`;
+  const rows = (Object.keys(ROUTE_ACCESS) as RouteId[]).map((id) => {
+    const access = ROUTE_ACCESS[id];
+    const cell = (role: Role | 'anonymous') =>
+      access === 'public' || (role !== 'anonymous' && access.includes(role)) ? 'yes' : '—';
+    const { method, path } = routes[id];
+    return `| \`${method.toUpperCase()} ${path}\` | ${id} | ${cell('anonymous')} | ${ROLE_ORDER.map(cell).join(' | ')} |`;
+  });
+  return [header, rule, ...rows].join('\n');
+}
