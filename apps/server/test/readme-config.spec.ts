@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { generateApiKey } from '@autopack/auth';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, SERVER_ENV } from '../src/config';
 
@@ -18,6 +20,19 @@ describe('configuration', () => {
       database: { dataDir: '.autopack/data', bootstrap: false },
       killSwitches: { consolidated_metrics: false, phase6_metrics: false },
     });
+  });
+
+  it('reads the admin key from AUTOPACK_API_KEY_FILE, trimmed, and keeps secrets out of the printable config', () => {
+    const { key } = generateApiKey();
+    const dir = mkdtempSync(join(tmpdir(), 'autopack-cfg-'));
+    writeFileSync(join(dir, 'key'), `${key}\n`);
+    const config = loadConfig({ AUTOPACK_API_KEY_FILE: join(dir, 'key'), AUTOPACK_SECRET_KEY: 'k'.repeat(40) });
+    expect(config.secrets).toEqual({ bootstrapApiKey: key, secretKey: 'k'.repeat(40) });
+    expect(JSON.stringify(config)).not.toContain(key);
+    expect(JSON.stringify(config)).not.toContain('k'.repeat(40));
+    expect(() => loadConfig({ AUTOPACK_API_KEY_FILE: join(dir, 'missing') })).toThrow(/AUTOPACK_API_KEY_FILE: cannot read/);
+    expect(() => loadConfig({ AUTOPACK_API_KEY_FILE: join(dir, 'key'), AUTOPACK_API_KEY: key })).toThrow(/both set/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('reports every bad variable at once, one line each, without echoing the database password', () => {

@@ -87,9 +87,21 @@ describe('the server process (node dist/main.js) on the embedded database', () =
     expect((await fetch(`${server.url}/runs`)).status).toBe(401);
     expect((await fetch(`${server.url}/runs`, { headers: { 'X-API-Key': key } })).status).toBe(200);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const json = { 'content-type': 'application/json' };
+    const user = { username: 'erin', password: 'erins-long-password' };
+    const made = await fetch(`${server.url}/api/auth/users`, { method: 'POST', headers: { ...json, 'X-API-Key': key }, body: JSON.stringify({ ...user, role: 'viewer' }) });
+    expect(made.status).toBe(201);
+    const login = (await (await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify(user) })).json()) as { access_token: string };
     server.proc.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(server.output()).not.toContain(key);
+
+    // A token issued before the restart still verifies after it: the signing key is persisted.
+    const restarted = await startServer({ ...secret, AUTOPACK_API_KEY: key });
+    const me = await fetch(`${restarted.url}/api/auth/me`, { headers: { Authorization: `Bearer ${login.access_token}` } });
+    expect(me.status).toBe(200);
+    restarted.proc.kill('SIGTERM');
+    await restarted.exited;
   });
 
   it('creates an API key from the command line and prints it once', async () => {
