@@ -16,6 +16,10 @@ describe('JUnit reports', () => {
     });
   });
 
+  it('reads node --test --test-reporter=junit, whose cases sit right under <testsuites>', () => {
+    expect(parseJunit(fixture('node-test.xml'))).toEqual({ passed: ['test::adds'], failed: ['test::fails'], collectionErrors: [] });
+  });
+
   it('reads pytest --junitxml, including parametrised ids and collection errors', () => {
     expect(parseJunit(fixture('pytest.xml'))).toEqual({
       passed: ['tests.test_math::test_add', 'tests.test_math::test_params[a-b]'],

@@ -36,12 +36,14 @@ function isCollectionError(tc: TestCase): boolean {
 }
 
 /**
- * Test outcomes from a JUnit XML report, as written by jest-junit and pytest --junitxml.
+ * Test outcomes from a JUnit XML report, as written by jest-junit, pytest --junitxml and
+ * node --test --test-reporter=junit.
  * A test's id is `classname::name` (pytest: module path; jest-junit: suite/describe path).
  */
 export function parseJunit(xml: string): JunitResults {
-  const doc = parser.parse(xml) as { testsuites?: { testsuite?: Suite[] }; testsuite?: Suite[] };
-  const suites = doc.testsuites?.testsuite ?? doc.testsuite ?? [];
+  const doc = parser.parse(xml) as { testsuites?: Suite; testsuite?: Suite[] };
+  // node --test writes top-level test cases straight under <testsuites>.
+  const suites = doc.testsuites ? [doc.testsuites] : (doc.testsuite ?? []);
   const out: JunitResults = { passed: [], failed: [], collectionErrors: [] };
   const visit = (suite: Suite) => {
     for (const tc of suite.testcase ?? []) {

@@ -39,6 +39,8 @@ export async function runTests(worktree: string, ci: PhaseCi, opts: TestRunOptio
   const base = { exitCode: result.exitCode, timedOut: result.timedOut, output: result.output };
   if (report) {
     const xml = await readFile(report, 'utf8').catch(() => undefined);
+    // The report is the runner's output, not part of the change: it never reaches a commit.
+    await rm(report, { force: true });
     if (xml !== undefined) {
       const parsed = parseJunit(xml);
       // A run that died before reporting anything failed as a whole.

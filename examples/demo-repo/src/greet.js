@@ -1,0 +1,6 @@
+/** Greets someone by name. */
+function greet(name) {
+  return `Hello, ${name}!`;
+}
+
+module.exports = { greet };
