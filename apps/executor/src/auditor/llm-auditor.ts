@@ -39,7 +39,7 @@ export function llmAuditor(client: LlmClient): Auditor {
       if (!outcome.ok) return { ok: false, message: `auditor call failed: ${outcome.error.message}`, usage: outcome.usage };
       const answer = parseJsonAnswer(outcome.completion.text, AuditorAnswer);
       if (!answer.ok) {
-        const message = `${client.provider} (${outcome.completion.model}): invalid verdict: ${answer.message}`;
+        const message = client.redact(`${client.provider} (${outcome.completion.model}): invalid verdict: ${answer.message}`);
         return { ok: false, message, usage: markLastFailed(outcome.usage) };
       }
       const { recommendation, confidence, review_notes, issues_found } = answer.value;

@@ -43,7 +43,7 @@ export function llmBuilder(client: LlmClient): Builder {
       const rejected = (reason: 'builder_error' | 'empty_patch', message: string): BuildOutcome => ({
         ok: false,
         reason,
-        message: `${client.provider} (${outcome.completion.model}): ${message}`,
+        message: client.redact(`${client.provider} (${outcome.completion.model}): ${message}`),
         usage: markLastFailed(usage),
       });
       const answer = parseJsonAnswer(outcome.completion.text, BuilderAnswer);

@@ -54,6 +54,8 @@ export interface LlmClient {
   /** Default model of this client (a request may override it). */
   model: string;
   complete(request: CompletionRequest): Promise<CompletionOutcome>;
+  /** `text` with this client's API key replaced: for any message that quotes provider output. */
+  redact(text: string): string;
 }
 
 /** Everything with side effects, injectable so tests neither wait nor depend on the network's timing. */
@@ -87,10 +89,12 @@ export function createLlmClient(input: LlmSettingsInput, runtime: LlmRuntime = {
   const settings = LlmSettings.parse(input);
   const dialect = settings.provider === 'anthropic' ? anthropicDialect : openaiDialect(settings.openaiMaxTokensField);
   const model = settings.model ?? DEFAULT_MODELS[settings.provider];
+  const redact = (text: string) => text.split(settings.apiKey).join('[redacted]');
   return {
     provider: settings.provider,
     model,
-    complete: (request) => complete(dialect, settings, model, runtime, request),
+    complete: (request) => complete(dialect, settings, model, runtime, redact, request),
+    redact,
   };
 }
 
@@ -99,6 +103,7 @@ async function complete(
   settings: LlmSettings,
   defaultModel: string,
   runtime: LlmRuntime,
+  scrub: (text: string) => string,
   request: CompletionRequest,
 ): Promise<CompletionOutcome> {
   const policy = { ...DEFAULT_RETRY_POLICY, ...runtime.retry };
@@ -111,7 +116,6 @@ async function complete(
     model,
     maxTokens,
   };
-  const scrub = (text: string) => text.split(settings.apiKey).join('[redacted]');
   const usage: UsageRecord[] = [];
   const record = (tokens: TokenCounts | null, succeeded: boolean) => {
     const t = tokens ?? NO_TOKENS;
