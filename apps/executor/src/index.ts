@@ -3,10 +3,10 @@ export type { BuildFailure, BuildOutcome, BuildRequest, Builder, ProposedChange 
 export type { TestDelta, TestRun } from './ci/test-delta';
 export type { ContextFile } from './context/context-files';
 export type { AttemptFeedback, PhaseTask, UsageRecord } from './task';
-export { AuditorAnswer, createLlmAuditor, llmAuditor } from './auditor/llm-auditor';
+export { AuditorAnswer, createLlmAuditor } from './auditor/llm-auditor';
 export { createAuditor, type AuditorConfig } from './auditor/create-auditor';
 export { noAuditor } from './auditor/no-auditor';
-export { BuilderAnswer, createLlmBuilder, llmBuilder } from './builders/llm-builder';
+export { BuilderAnswer, createLlmBuilder } from './builders/llm-builder';
 export {
   createLlmClient,
   type Completion,

@@ -1,7 +1,8 @@
 import type { AuditRequest } from '../src/auditor/auditor';
 import { createAuditor } from '../src/auditor/create-auditor';
+import { createLlmBuilder } from '../src/builders/llm-builder';
 import { fakeReply, startFakeProviders, type FakeProviders } from './support/fake-providers';
-import { API_KEY, instantRuntime, phaseTask } from './support/llm-fixtures';
+import { API_KEY, buildRequest, instantRuntime, phaseTask } from './support/llm-fixtures';
 
 let fake: FakeProviders;
 beforeAll(async () => {
@@ -76,5 +77,16 @@ describe('auditor llm against the fake provider', () => {
     const outcome = await llmAuditor().audit(request);
     expect(outcome).toMatchObject({ ok: false, message: expect.stringMatching(why) });
     expect(JSON.stringify(outcome)).not.toContain(API_KEY);
+  });
+});
+
+describe('fake providers scripted by role', () => {
+  it('answers builder and auditor calls from one handler, as an end-to-end test would', async () => {
+    fake.respondWith((r) => (r.role === 'auditor' ? fakeReply.verdict('approve') : fakeReply.operations([{ path: 'a.txt', mode: 'create', content: 'a\n' }])));
+    const settings = { provider: 'openai' as const, apiKey: API_KEY, baseUrl: fake.url };
+    const built = await createLlmBuilder(settings).build(buildRequest());
+    const audited = await createAuditor({ kind: 'llm', llm: settings }).audit(request);
+    expect(built.ok && audited.ok).toBe(true);
+    expect(fake.requests.map((r) => r.role)).toEqual(['builder', 'auditor']);
   });
 });

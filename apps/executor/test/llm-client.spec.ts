@@ -138,7 +138,10 @@ describe.each<LlmProviderKind>(['anthropic', 'openai'])('%s client against the f
     if (!notJson.ok) expect(notJson.error.message).toContain('not JSON: <html>gateway</html>');
     expect(wrongShape).toMatchObject({ ok: false, error: { kind: 'invalid_response' } });
     if (!wrongShape.ok) expect(wrongShape.error.message).toMatch(/not a (Messages API|Chat Completions) response/);
-    expect(fake.requests).toHaveLength(2);
+    fake.enqueue(fakeReply.raw(200, JSON.stringify({ type: 'error', error: { type: 'api_error', message: 'boom' } })));
+    const errorBody = await client().complete(ask);
+    expect(errorBody).toMatchObject({ ok: false, error: { kind: 'invalid_response', message: expect.stringContaining('error body: api_error: boom') } });
+    expect(fake.requests).toHaveLength(3);
   });
 
   it('reports a truncated answer with the tokens it cost', async () => {
@@ -173,6 +176,12 @@ describe.each<LlmProviderKind>(['anthropic', 'openai'])('%s client against the f
     expect(outcome).toMatchObject({ ok: false, error: { kind: 'aborted', attempts: 1 } });
     const deadline = await client().complete({ ...ask, signal: AbortSignal.timeout(50) });
     expect(deadline).toMatchObject({ ok: false, error: { kind: 'timeout', attempts: 1 } });
+  });
+
+  it('makes no call when the signal is already aborted', async () => {
+    const outcome = await client().complete({ ...ask, signal: AbortSignal.abort() });
+    expect(outcome).toEqual({ ok: false, error: { kind: 'aborted', status: null, attempts: 0, message: `${provider} (test-model): cancelled by the caller` }, usage: [] });
+    expect(fake.requests).toHaveLength(0);
   });
 
   it('does not sleep through a cancellation between attempts', async () => {

@@ -1,7 +1,7 @@
 import { Severity } from '@autopack/contracts';
 import { z } from 'zod';
 import { parseJsonAnswer } from '../llm/json-answer';
-import { createLlmClient, markLastFailed, type LlmClient, type LlmRuntime } from '../llm/llm-client';
+import { createLlmClient, markLastFailed, type LlmRuntime } from '../llm/llm-client';
 import { auditorPrompt } from '../llm/prompts';
 import type { LlmSettingsInput } from '../llm/settings';
 import type { AuditOutcome, AuditRequest, Auditor } from './auditor';
@@ -28,10 +28,7 @@ export type AuditorAnswer = z.infer<typeof AuditorAnswer>;
 
 /** Auditor `llm`: one review call to a provider; the verdict is validated, never guessed. */
 export function createLlmAuditor(settings: LlmSettingsInput, runtime?: LlmRuntime): Auditor {
-  return llmAuditor(createLlmClient(settings, runtime));
-}
-
-export function llmAuditor(client: LlmClient): Auditor {
+  const client = createLlmClient(settings, runtime);
   return {
     async audit(request: AuditRequest): Promise<AuditOutcome> {
       const prompt = auditorPrompt(request.task, request.diff, request.delta);

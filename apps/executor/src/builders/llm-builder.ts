@@ -1,7 +1,7 @@
 import type { FileOperation } from '@autopack/governed-apply';
 import { z } from 'zod';
 import { parseJsonAnswer } from '../llm/json-answer';
-import { createLlmClient, markLastFailed, type LlmClient, type LlmRuntime } from '../llm/llm-client';
+import { createLlmClient, markLastFailed, type LlmRuntime } from '../llm/llm-client';
 import { builderPrompt } from '../llm/prompts';
 import type { LlmSettingsInput } from '../llm/settings';
 import type { BuildOutcome, BuildRequest, Builder } from './builder';
@@ -24,10 +24,7 @@ export type BuilderAnswer = z.infer<typeof BuilderAnswer>;
 
 /** A builder backed by one LLM provider (SPEC §5 step 4): full-file JSON operations, all or nothing. */
 export function createLlmBuilder(settings: LlmSettingsInput, runtime?: LlmRuntime): Builder {
-  return llmBuilder(createLlmClient(settings, runtime));
-}
-
-export function llmBuilder(client: LlmClient): Builder {
+  const client = createLlmClient(settings, runtime);
   return {
     async build(request: BuildRequest): Promise<BuildOutcome> {
       const spec = request.task.builder;

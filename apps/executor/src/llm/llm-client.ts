@@ -135,6 +135,8 @@ async function complete(
     return { ok: false, error: { ...error, message, attempts }, usage };
   };
 
+  // Already cancelled: no call is made, so none is recorded.
+  if (request.signal?.aborted) return fail(abortedError(request.signal, null), 0);
   for (let attempt = 1; ; attempt++) {
     const result = await callOnce(dialect, settings, runtime, call, request.signal);
     if (result.kind === 'answer') {
@@ -234,7 +236,14 @@ async function callOnce(
   }
   if (json === undefined) return failure('invalid_response', `HTTP ${status} with a body that is not JSON: ${oneLine(text, 200) || '(empty)'}${ref}`, { status });
   const read = dialect.readAnswer(json);
-  if (!read.ok) return failure('invalid_response', `HTTP ${status}: ${read.message}${ref}`, { status, tokens: dialect.readTokens(json) });
+  if (!read.ok) {
+    // Some proxies answer an error envelope with status 200.
+    const detail = describeErrorBody(json);
+    return failure('invalid_response', `HTTP ${status}: ${detail === null ? read.message : `error body: ${detail}`}${ref}`, {
+      status,
+      tokens: dialect.readTokens(json),
+    });
+  }
   const { answer } = read;
   if (answer.refusal !== null) return failure('refused', answer.refusal, { status, tokens: answer.tokens });
   if (answer.truncated) {

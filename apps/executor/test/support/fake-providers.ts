@@ -79,6 +79,8 @@ export interface RecordedRequest {
   system: string | null;
   /** The user messages' text, joined. */
   prompt: string;
+  /** Which Autopack prompt this is, from the system prompt's first words; null for any other. */
+  role: 'builder' | 'auditor' | null;
 }
 
 export type FakeHandler = (request: RecordedRequest) => FakeReply;
@@ -197,6 +199,8 @@ function record(req: IncomingMessage, rawBody: string): RecordedRequest {
   const systemMessage = messages.find((m) => m.role === 'system' || m.role === 'developer');
   const bearer = /^Bearer (.+)$/i.exec(headers['authorization'] ?? '');
   const maxTokens = fields['max_tokens'] ?? fields['max_completion_tokens'];
+  const system = typeof fields['system'] === 'string' ? fields['system'] : systemMessage ? textOf(systemMessage.content) : null;
+  const role = /^You are the (builder|auditor) of Autopack\b/.exec(system ?? '')?.[1] as RecordedRequest['role'] | undefined;
   return {
     provider: PATHS[path] ?? null,
     method: req.method ?? 'GET',
@@ -207,11 +211,12 @@ function record(req: IncomingMessage, rawBody: string): RecordedRequest {
     apiKey: headers['x-api-key'] ?? bearer?.[1] ?? null,
     model: typeof fields['model'] === 'string' ? fields['model'] : null,
     maxTokens: typeof maxTokens === 'number' ? maxTokens : null,
-    system: typeof fields['system'] === 'string' ? fields['system'] : systemMessage ? textOf(systemMessage.content) : null,
+    system,
     prompt: messages
       .filter((m) => m.role === 'user')
       .map((m) => textOf(m.content))
       .join('\n'),
+    role: role ?? null,
   };
 }
 
