@@ -23,6 +23,13 @@ export const SERVER_ENV = {
   AUTOPACK_HEALTH_DB_TIMEOUT_MS: 'Database answer time after which /health says 503 (default 2000)',
   AUTOPACK_ENABLE_CONSOLIDATED_METRICS: 'Kill switch, default 0 (off)',
   AUTOPACK_ENABLE_PHASE6_METRICS: 'Kill switch, default 0 (off)',
+  AUTOPACK_LEASE_SECONDS: 'How long a claim or heartbeat holds a phase (default 60)',
+  AUTOPACK_REAPER_INTERVAL_SECONDS: 'How often the reaper looks for expired leases, runs past their time and approval timeouts (default 5, at most 10)',
+  AUTOPACK_APPROVAL_TIMEOUT_MINUTES: 'How long an approval or governance request waits for a decision (default 15)',
+  AUTOPACK_APPROVAL_DEFAULT_ON_TIMEOUT: 'reject (default) or approve: the decision when nobody decided in time',
+  AUTOPACK_ARTIFACT_STORE: 'database (default: bytea rows) or directory (files under AUTOPACK_ARTIFACT_DIR)',
+  AUTOPACK_ARTIFACT_DIR: 'Directory of the directory artifact store (default .autopack/artifacts)',
+  AUTOPACK_ARTIFACT_MAX_BYTES: 'Largest artifact accepted, in bytes after decoding (default 5242880)',
 } as const;
 
 const EnvSchema = z.object({
@@ -41,6 +48,13 @@ const EnvSchema = z.object({
   AUTOPACK_HEALTH_DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   AUTOPACK_ENABLE_CONSOLIDATED_METRICS: flag,
   AUTOPACK_ENABLE_PHASE6_METRICS: flag,
+  AUTOPACK_LEASE_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(5).max(3600).default(60),
+  AUTOPACK_REAPER_INTERVAL_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0.1).max(10).default(5),
+  AUTOPACK_APPROVAL_TIMEOUT_MINUTES: z.coerce.number({ message: 'must be a number' }).min(1).max(7 * 24 * 60).default(15),
+  AUTOPACK_APPROVAL_DEFAULT_ON_TIMEOUT: z.enum(['reject', 'approve'], { message: 'must be reject or approve' }).default('reject'),
+  AUTOPACK_ARTIFACT_STORE: z.enum(['database', 'directory'], { message: 'must be database or directory' }).default('database'),
+  AUTOPACK_ARTIFACT_DIR: z.string().min(1).default('.autopack/artifacts'),
+  AUTOPACK_ARTIFACT_MAX_BYTES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(256 * 1024 * 1024).default(5 * 1024 * 1024),
 });
 
 export interface ServerConfig {
@@ -53,6 +67,9 @@ export interface ServerConfig {
   healthDbTimeoutMs: number;
   killSwitches: { consolidated_metrics: boolean; phase6_metrics: boolean };
   database: { url?: string; dataDir: string; bootstrap: boolean };
+  work: { leaseSeconds: number; reaperIntervalMs: number };
+  approvals: { timeoutMinutes: number; onTimeout: 'reject' | 'approve' };
+  artifacts: { store: 'database' | 'directory'; dir: string; maxBytes: number };
   /** Check every response against its contract schema (off in production: a bug there is a 500 for nobody). */
   validateResponses: boolean;
 }
@@ -96,6 +113,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
       ...(e.DATABASE_URL ? { url: e.DATABASE_URL } : {}),
       dataDir: e.AUTOPACK_DATA_DIR,
       bootstrap: e.AUTOPACK_DB_BOOTSTRAP,
+    },
+    work: { leaseSeconds: e.AUTOPACK_LEASE_SECONDS, reaperIntervalMs: Math.round(e.AUTOPACK_REAPER_INTERVAL_SECONDS * 1000) },
+    approvals: { timeoutMinutes: e.AUTOPACK_APPROVAL_TIMEOUT_MINUTES, onTimeout: e.AUTOPACK_APPROVAL_DEFAULT_ON_TIMEOUT },
+    artifacts: {
+      store: e.AUTOPACK_ARTIFACT_STORE,
+      dir: e.AUTOPACK_ARTIFACT_DIR,
+      maxBytes: e.AUTOPACK_ARTIFACT_MAX_BYTES,
     },
     validateResponses: e.AUTOPACK_ENV !== 'production',
   };

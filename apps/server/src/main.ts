@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
 import { createLogger, type Logger } from '@autopack/logging';
 import { createApp } from './app';
+import { createWorkSignal } from './claims/work-signal';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig, type ServerConfig } from './config';
 import { openDatabase, StartupError } from './database-startup';
+import { createReaper } from './reaper/reaper';
 import { SERVER_VERSION } from './version';
 
 const USAGE = `usage: node apps/server/dist/main.js [serve|migrate]
@@ -12,11 +14,14 @@ const USAGE = `usage: node apps/server/dist/main.js [serve|migrate]
 
 async function serve(config: ServerConfig, logger: Logger): Promise<void> {
   const database = await openDatabase(config, logger, { migrate: false });
-  const app = createApp({ config, database, logger, clock: systemClock });
+  const work = createWorkSignal(database, logger);
+  const app = createApp({ config, database, logger, clock: systemClock, work });
+  const reaper = createReaper({ config, database, logger, clock: systemClock });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  reaper.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info('autopack server listening', { url: `http://${config.host}:${port}`, version: SERVER_VERSION, dialect: database.dialect });
@@ -33,8 +38,11 @@ async function serve(config: ServerConfig, logger: Logger): Promise<void> {
     // Past the grace period, open connections are cut so the process always ends.
     const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
     force.unref();
+    // Long-polling claims answer 204 now instead of holding the shutdown for up to 30 s.
+    void work.close();
     server.close(async () => {
       clearTimeout(force);
+      await reaper.stop();
       await database.close();
       logger.info('stopped');
       process.exitCode = 0;

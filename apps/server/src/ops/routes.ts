@@ -1,13 +1,14 @@
 import { Router } from 'express';
 import { buildOpenApi, routes, type Health, type Readiness } from '@autopack/contracts';
 import { schemaStatus } from '@autopack/db';
-import type { AppContext } from '../app-context';
-import { mount } from '../http/mount';
+import type { AppServices } from '../app-context';
+import { mount, mountOptions } from '../http/mount';
 import { SERVER_VERSION } from '../version';
 
-export function opsRoutes({ database, config }: AppContext): Router {
+export function opsRoutes(services: AppServices): Router {
+  const { database, config } = services;
   const router = Router();
-  const opts = { validateResponses: config.validateResponses };
+  const opts = mountOptions(services);
   const openapi = buildOpenApi(SERVER_VERSION);
 
   mount(router, 'getHealth', routes.getHealth, async () => {

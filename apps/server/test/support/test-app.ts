@@ -1,13 +1,15 @@
 import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import type { Express } from 'express';
-import type { RunPlanInput } from '@autopack/contracts';
+import { ROLES, type Role, type RunPlanInput } from '@autopack/contracts';
 import type { DatabaseHandle } from '@autopack/db';
 import type { TestDialect } from '@autopack/db/testing';
 import { createLogger } from '@autopack/logging';
 import { createApp } from '../../src/app';
+import type { Authenticate } from '../../src/auth/authenticate';
 import type { Clock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
+import { createReaper, type Reaper } from '../../src/reaper/reaper';
 
 /** A clock that only moves when told to, plus 1 ms per reading so that timestamps are distinct. */
 export class TestClock implements Clock {
@@ -28,25 +30,48 @@ export interface TestApp {
   clock: TestClock;
   /** Every JSON log line written so far. */
   logs: string[];
+  /** The app's reaper, not started: tests call `sweep()` after moving the clock. */
+  reaper: Reaper;
+}
+
+/**
+ * Test-only authentication: the caller's role from `X-Test-Role` (default admin) and id from
+ * `X-Test-Principal` (default "anonymous", the development principal). Production code never reads
+ * these headers; tests inject this through the AppContext seam that issue #3 fills for real.
+ */
+export const testAuthenticate: Authenticate = (req) => {
+  const role = req.get('x-test-role') ?? 'admin';
+  if (!ROLES.includes(role as Role)) return undefined;
+  return { id: req.get('x-test-principal') ?? 'anonymous', role: role as Role };
+};
+
+export interface TestAppOptions {
+  clock?: TestClock;
 }
 
 /** The real app on a real (fresh, migrated) database of the given dialect. */
-export async function startTestApp(dialect: TestDialect, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+export async function startTestApp(dialect: TestDialect, env: NodeJS.ProcessEnv = {}, opts: TestAppOptions = {}): Promise<TestApp> {
   const database = await dialect.create();
+  return buildTestApp(database, env, opts);
+}
+
+/** The app on an existing database (a second server instance on the same database). */
+export function buildTestApp(database: DatabaseHandle, env: NodeJS.ProcessEnv = {}, opts: TestAppOptions = {}): TestApp {
   const logs: string[] = [];
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
   const config = loadConfig({ AUTOPACK_LOG_LEVEL: 'info', ...env });
   const logger = createLogger({ service: 'autopack-server-test', level: config.logLevel, stream });
-  const clock = new TestClock();
-  const app = createApp({ config, database, logger, clock });
-  return { app, http: request(app), database, clock, logs };
+  const clock = opts.clock ?? new TestClock();
+  const app = createApp({ config, database, logger, clock, authenticate: testAuthenticate });
+  const reaper = createReaper({ config, database, logger, clock });
+  return { app, http: request(app), database, clock, logs, reaper };
 }
 
 /** A plan with `tiers` tiers of `perTier` phases: ids t0…, and t0-p0, t0-p1, … */
 export function makePlan(
   runId: string,
-  opts: { tiers?: number; perTier?: number; onPhaseFailure?: 'stop' | 'continue' } = {},
+  opts: { tiers?: number; perTier?: number; onPhaseFailure?: 'stop' | 'continue'; maxAttempts?: number } = {},
 ): RunPlanInput {
   const tiers = opts.tiers ?? 1;
   const perTier = opts.perTier ?? 1;
@@ -56,7 +81,13 @@ export function makePlan(
     phases: Array.from({ length: tiers * perTier }, (_, i) => {
       const t = Math.floor(i / perTier);
       const p = i % perTier;
-      return { phase_id: `t${t}-p${p}`, tier_id: `t${t}`, phase_index: p, name: `Phase ${t}.${p}` };
+      return {
+        phase_id: `t${t}-p${p}`,
+        tier_id: `t${t}`,
+        phase_index: p,
+        name: `Phase ${t}.${p}`,
+        ...(opts.maxAttempts !== undefined ? { max_attempts: opts.maxAttempts } : {}),
+      };
     }),
   };
 }

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as core from './2026-11-22T10-00-00-core';
+import * as workDistribution from './2026-11-22T12-00-00-work-distribution';
 
 /**
  * Every migration, by name. Names are timestamps so that they sort in the order they must run.
@@ -7,4 +8,5 @@ import * as core from './2026-11-22T10-00-00-core';
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-22T10-00-00-core': core,
+  '2026-11-22T12-00-00-work-distribution': workDistribution,
 };

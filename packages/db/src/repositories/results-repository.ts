@@ -40,3 +40,31 @@ export async function insertAuditorResult(
     .executeTakeFirstOrThrow();
   return { id: Number(row.id), created_at: row.created_at };
 }
+
+export interface StoredBody {
+  attempt: number;
+  body: Record<string, unknown>;
+}
+
+/** Builder and auditor results of a phase, oldest first (feedback for its next attempt). */
+export async function listPhaseResults(
+  db: Db,
+  runId: string,
+  phaseId: string,
+): Promise<{ builder: StoredBody[]; auditor: StoredBody[] }> {
+  const builder = await db
+    .selectFrom('builder_results')
+    .select(['attempt', 'body'])
+    .where('run_id', '=', runId)
+    .where('phase_id', '=', phaseId)
+    .orderBy('id')
+    .execute();
+  const auditor = await db
+    .selectFrom('auditor_results')
+    .select(['attempt', 'body'])
+    .where('run_id', '=', runId)
+    .where('phase_id', '=', phaseId)
+    .orderBy('id')
+    .execute();
+  return { builder, auditor };
+}
