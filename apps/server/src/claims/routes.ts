@@ -6,6 +6,14 @@ import { mount, mountOptions } from '../http/mount';
 import { heartbeatLease, releaseLease } from '../phases/phase-lifecycle';
 import { claimNextPhase } from './claim-service';
 
+class ClientGone extends Error {}
+
+/** Throws (rolling the claim back) when the client has disconnected; gives pending I/O two turns first. */
+async function throwIfClientGone(signal: AbortSignal): Promise<void> {
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+  if (signal.aborted) throw new ClientGone('the client left before its claim was answered');
+}
+
 export function claimRoutes(services: AppServices): Router {
   const router = Router();
   const { clock, config, work } = services;
@@ -20,20 +28,37 @@ export function claimRoutes(services: AppServices): Router {
   mount(router, 'claimPhase', routes.claimPhase, async ({ body }, ctx) => {
     const deadline = Date.now() + body.wait_seconds * 1000;
     const input = { executorId: body.executor_id, actor: actorOf(ctx), leaseSeconds };
+    const none = { status: 204 as const, body: undefined };
+    const claimOnce = () =>
+      ctx.once(async (trx) => {
+        const claim = await claimNextPhase(trx, clock, input);
+        if (!claim) return none;
+        // A long-poll's client may have left while it waited, and the end of its connection may
+        // still be queued behind the work that woke us: let the event loop deliver it first.
+        if (body.wait_seconds > 0) await throwIfClientGone(ctx.signal);
+        return { status: 200 as const, body: claim satisfies Claim };
+      });
     for (;;) {
+      // A client that left must not be handed a phase it will never hear of.
+      if (ctx.signal.aborted) return none;
       const waiter = await work.next();
       try {
-        const result = await ctx.once(async (trx) => {
-          const claim = await claimNextPhase(trx, clock, input);
-          return claim ? { status: 200, body: claim satisfies Claim } : { status: 204, body: undefined };
+        const result = await claimOnce().catch((err: unknown) => {
+          if (err instanceof ClientGone) return none;
+          throw err;
         });
         if (result.status === 200) {
           const claim = (result as { body: Claim }).body;
-          ctx.log.info('phase claimed', { run_id: claim.run.run_id, phase_id: claim.phase.phase_id, attempt: claim.attempt, executor_id: body.executor_id });
+          ctx.log.info('phase claimed', {
+            run_id: claim.run.run_id,
+            phase_id: claim.phase.phase_id,
+            attempt: claim.attempt,
+            executor_id: body.executor_id,
+          });
           return result;
         }
         const left = deadline - Date.now();
-        if (left <= 0 || ctx.signal.aborted || work.closed) return { status: 204, body: undefined };
+        if (left <= 0 || ctx.signal.aborted || work.closed) return none;
         await waiter.wait(left, ctx.signal);
       } finally {
         waiter.cancel();
