@@ -3,7 +3,7 @@ export { createApp, resolveServices } from './app';
 export type { AppContext, AppServices } from './app-context';
 export { developmentAuthenticate, type Authenticate } from './auth/authenticate';
 export { createWorkSignal, type WorkSignal } from './claims/work-signal';
-export { systemClock, type Clock } from './clock';
+export { ManualClock, systemClock, type Clock } from './clock';
 export { loadConfig, type ServerConfig } from './config';
 export type { Principal } from './http/request-context';
 export { createReaper, type Reaper, type SweepResult } from './reaper/reaper';

@@ -10,7 +10,6 @@ import type {
   PendingQuery,
 } from '@autopack/contracts';
 import {
-  appendEvent,
   decideApprovalRequest,
   findApprovalRequest,
   insertApprovalRequest,
@@ -19,14 +18,13 @@ import {
   type ApprovalRequestKind,
   type ApprovalRequestRow,
   type Db,
-  type PhaseRow,
   type Trx,
 } from '@autopack/db';
 import type { Clock } from '../clock';
 import type { ServerConfig } from '../config';
 import { conflict, notFound } from '../http/app-error';
 import type { Fence } from '../phases/lease-fence';
-import { blockPhase, lockPhaseForWrite, lockRunPhases, resolveBlocked, type LockedRun } from '../phases/phase-lifecycle';
+import { blockPhase, lockPhaseForWrite, lockRunPhases, recordEvent, resolveBlocked, type LockedRun } from '../phases/phase-lifecycle';
 import { rateGovernanceRequest } from './risk';
 
 /** Governance requests are decided on /governance/…, the other kinds on /approval/…. */
@@ -116,7 +114,7 @@ async function file(db: Db, clock: Clock, config: ServerConfig, filer: Filer, fi
       expires_at: new Date(now.getTime() + config.approvals.timeoutMinutes * 60_000),
       decided_at: filing.autoApprove ? now : null,
     });
-    await event(trx, now, phase, 'approval_requested', filer.actor, {
+    await recordEvent(trx, now, phase, 'approval_requested', filer.actor, {
       request_id: row.request_id,
       kind: row.kind,
       risk_level: row.risk_level,
@@ -124,7 +122,7 @@ async function file(db: Db, clock: Clock, config: ServerConfig, filer: Filer, fi
       auto_approved: row.auto_approved,
     });
     if (filing.autoApprove) {
-      await event(trx, now, phase, 'approval_decided', 'system', { request_id: row.request_id, kind: row.kind, approved: true, auto: true });
+      await recordEvent(trx, now, phase, 'approval_decided', 'system', { request_id: row.request_id, kind: row.kind, approved: true, auto: true });
       return { request: toApprovalRecord(row), phase_state: phase.state };
     }
     const blocked = await blockPhase(trx, now, locked, phase, filer.actor, `waiting for ${row.kind} decision ${row.request_id}`);
@@ -220,7 +218,7 @@ async function decideLocked(trx: Trx, now: Date, locked: LockedRun, decision: De
   });
   if (!row) return undefined;
   const phase = locked.phases.find((p) => p.phase_id === row.phase_id)!;
-  await event(trx, now, phase, 'approval_decided', decision.actor, {
+  await recordEvent(trx, now, phase, 'approval_decided', decision.actor, {
     request_id: row.request_id,
     kind: row.kind,
     approved: decision.approved,
@@ -261,6 +259,3 @@ export async function getRequest(db: Db, requestId: string): Promise<ApprovalRec
   return toApprovalRecord(row);
 }
 
-async function event(trx: Trx, now: Date, phase: PhaseRow, type: 'approval_requested' | 'approval_decided', actor: string, payload: Record<string, unknown>) {
-  await appendEvent(trx, { run_id: phase.run_id, tier_id: phase.tier_id, phase_id: phase.phase_id, type, actor, payload, created_at: now });
-}

@@ -420,14 +420,11 @@ export async function claimPhase(
     ended_at: null,
     end_reason: null,
   });
-  await appendEvent(trx, {
-    run_id: run.run_id,
-    tier_id: phase.tier_id,
-    phase_id: phase.phase_id,
-    type: 'phase_claimed',
-    actor: executor.actor,
-    payload: { lease_id: leaseId, executor_id: executor.executorId, attempt: claimed.attempt, lease_expires_at: expiresAt.toISOString() },
-    created_at: now,
+  await recordEvent(trx, now, phase, 'phase_claimed', executor.actor, {
+    lease_id: leaseId,
+    executor_id: executor.executorId,
+    attempt: claimed.attempt,
+    lease_expires_at: expiresAt.toISOString(),
   });
   return { lease, token, locked, phase: claimed };
 }
@@ -499,7 +496,7 @@ export async function releaseLease(
       ...(input.reason ? { message: input.reason } : {}),
       payload: { lease_id: lease.lease_id },
     });
-    await event(trx, now, locked, phase, 'lease_released', input.actor, { lease_id: lease.lease_id, attempt: lease.attempt });
+    await recordEvent(trx, now, phase, 'lease_released', input.actor, { lease_id: lease.lease_id, attempt: lease.attempt });
     return { released: true, phase: locked.phases.find((p) => p.phase_id === phase.phase_id)! };
   });
 }
@@ -519,7 +516,7 @@ export async function expireLease(db: Db, clock: Clock, leaseId: string): Promis
     if (lease.ended_at !== null || lease.expires_at > now) return false;
     const phase = findPhaseIn(locked, lease.phase_id);
     const exhausted = phase.attempt >= phase.max_attempts;
-    await event(trx, now, locked, phase, 'lease_expired', 'system:reaper', {
+    await recordEvent(trx, now, phase, 'lease_expired', 'system:reaper', {
       lease_id: lease.lease_id,
       executor_id: lease.executor_id,
       attempt: lease.attempt,
@@ -536,19 +533,19 @@ export async function expireLease(db: Db, clock: Clock, leaseId: string): Promis
   });
 }
 
-async function event(
+/** Appends an event about a phase (tier and phase ids from its row) or, given a run row, about the run. */
+export async function recordEvent(
   trx: Trx,
   now: Date,
-  locked: LockedRun,
-  phase: PhaseRow | undefined,
+  about: { run_id: string; tier_id?: string; phase_id?: string },
   type: RunEventType,
   actor: string,
   payload: Record<string, unknown>,
-) {
+): Promise<void> {
   await appendEvent(trx, {
-    run_id: locked.run.run_id,
-    tier_id: phase?.tier_id ?? null,
-    phase_id: phase?.phase_id ?? null,
+    run_id: about.run_id,
+    tier_id: about.tier_id ?? null,
+    phase_id: about.phase_id ?? null,
     type,
     actor,
     payload,
@@ -575,7 +572,7 @@ interface RunEnding {
  * has open phases; an operator retry of the failed phase reopens a DONE_FAILED_* run.
  */
 async function finishRun(trx: Trx, now: Date, locked: LockedRun, ending: RunEnding): Promise<void> {
-  await event(trx, now, locked, undefined, ending.eventType, ending.actor, { reason: ending.reason, ...ending.payload });
+  await recordEvent(trx, now, locked.run, ending.eventType, ending.actor, { reason: ending.reason, ...ending.payload });
   const open = locked.phases.filter((p) => p.state === 'QUEUED' || p.state === 'BLOCKED');
   for (const phase of open) {
     await transition(trx, now, locked, phase, { to: 'CANCELLED', actor: ending.actor, finalizing: true, message: ending.reason });

@@ -7,21 +7,12 @@ import type { TestDialect } from '@autopack/db/testing';
 import { createLogger } from '@autopack/logging';
 import { createApp } from '../../src/app';
 import type { Authenticate } from '../../src/auth/authenticate';
-import type { Clock } from '../../src/clock';
+import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { createReaper, type Reaper } from '../../src/reaper/reaper';
 
-/** A clock that only moves when told to, plus 1 ms per reading so that timestamps are distinct. */
-export class TestClock implements Clock {
-  constructor(private ms = Date.parse('2026-11-22T10:00:00.000Z')) {}
-  now(): Date {
-    this.ms += 1;
-    return new Date(this.ms);
-  }
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
+/** The clock of server tests: moves only when told to (see ManualClock). */
+export class TestClock extends ManualClock {}
 
 export interface TestApp {
   app: Express;

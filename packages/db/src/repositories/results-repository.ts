@@ -52,19 +52,13 @@ export async function listPhaseResults(
   runId: string,
   phaseId: string,
 ): Promise<{ builder: StoredBody[]; auditor: StoredBody[] }> {
-  const builder = await db
-    .selectFrom('builder_results')
-    .select(['attempt', 'body'])
-    .where('run_id', '=', runId)
-    .where('phase_id', '=', phaseId)
-    .orderBy('id')
-    .execute();
-  const auditor = await db
-    .selectFrom('auditor_results')
-    .select(['attempt', 'body'])
-    .where('run_id', '=', runId)
-    .where('phase_id', '=', phaseId)
-    .orderBy('id')
-    .execute();
-  return { builder, auditor };
+  const list = (table: 'builder_results' | 'auditor_results') =>
+    db
+      .selectFrom(table)
+      .select(['attempt', 'body'])
+      .where('run_id', '=', runId)
+      .where('phase_id', '=', phaseId)
+      .orderBy('id')
+      .execute();
+  return { builder: await list('builder_results'), auditor: await list('auditor_results') };
 }

@@ -4,19 +4,7 @@ import { ROLES, type Role } from '@autopack/contracts';
 import type { DatabaseHandle } from '@autopack/db';
 import type { TestDialect } from '@autopack/db/testing';
 import { createLogger } from '@autopack/logging';
-import { createApp, createReaper, loadConfig, type Authenticate, type Clock, type Reaper } from '@autopack/server';
-
-/** Time that moves only when told to (1 ms per reading, so timestamps differ). */
-export class ManualClock implements Clock {
-  constructor(private ms = Date.parse('2026-11-22T10:00:00.000Z')) {}
-  now(): Date {
-    this.ms += 1;
-    return new Date(this.ms);
-  }
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
+import { createApp, createReaper, loadConfig, ManualClock, type Authenticate, type Reaper } from '@autopack/server';
 
 /** Test-only: the role comes from `X-Test-Role`, the principal id from `X-Test-Principal`. */
 const headerAuthenticate: Authenticate = (req) => {
