@@ -146,12 +146,16 @@ async function createPglite(config: DatabaseConfig): Promise<DatabaseHandle> {
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   const listeners = new Set<WorkListener>();
-  let unlisten: (() => Promise<void>) | undefined;
-  // SQL LISTEN on a notification channel inside the process; no port is opened (see the drift rule).
-  const listenToChannel = pglite.listen.bind(pglite);
+  let listening: Promise<unknown> | undefined;
+  pglite.onNotification((channel) => {
+    if (channel === WORK_CHANNEL) listeners.forEach((l) => l());
+  });
   const subscribe = async (listener: WorkListener) => {
     listeners.add(listener);
-    unlisten ??= await listenToChannel(WORK_CHANNEL, () => listeners.forEach((l) => l()));
+    // Through Kysely, which owns the single connection: a LISTEN sent straight to PGlite could land
+    // inside another request's transaction and vanish with its rollback.
+    listening ??= sql.raw(`LISTEN ${WORK_CHANNEL}`).execute(db);
+    await listening;
     return () => {
       listeners.delete(listener);
     };
