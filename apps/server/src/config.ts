@@ -42,6 +42,13 @@ export const SERVER_ENV = {
   AUTOPACK_RATE_LIMIT_WRITES_PER_MINUTE: 'Writes per principal per minute (default 600)',
   AUTOPACK_RATE_LIMIT_READS_PER_MINUTE: 'Reads per principal (or anonymous address) per minute (default 3000)',
   AUTOPACK_RATE_LIMIT_STORE: 'memory (default; one instance) or database (shared by every instance)',
+  AUTOPACK_LEASE_SECONDS: 'How long a claim or heartbeat holds a phase (default 60)',
+  AUTOPACK_REAPER_INTERVAL_SECONDS: 'How often the reaper looks for expired leases, runs past their time and approval timeouts (default 5, at most 10)',
+  AUTOPACK_APPROVAL_TIMEOUT_MINUTES: 'How long an approval or governance request waits for a decision (default 15)',
+  AUTOPACK_APPROVAL_DEFAULT_ON_TIMEOUT: 'reject (default) or approve: the decision when nobody decided in time',
+  AUTOPACK_ARTIFACT_STORE: 'database (default: bytea rows) or directory (files under AUTOPACK_ARTIFACT_DIR)',
+  AUTOPACK_ARTIFACT_DIR: 'Directory of the directory artifact store (default .autopack/artifacts)',
+  AUTOPACK_ARTIFACT_MAX_BYTES: 'Largest artifact accepted, in bytes after decoding (default 5242880)',
 } as const;
 
 const proxyEntry = /^(loopback|linklocal|uniquelocal)$|^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
@@ -82,6 +89,13 @@ const EnvSchema = z.object({
   AUTOPACK_RATE_LIMIT_WRITES_PER_MINUTE: count(1, 1_000_000, 600),
   AUTOPACK_RATE_LIMIT_READS_PER_MINUTE: count(1, 1_000_000, 3000),
   AUTOPACK_RATE_LIMIT_STORE: z.enum(['memory', 'database'], { message: 'must be memory or database' }).default('memory'),
+  AUTOPACK_LEASE_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(5).max(3600).default(60),
+  AUTOPACK_REAPER_INTERVAL_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0.1).max(10).default(5),
+  AUTOPACK_APPROVAL_TIMEOUT_MINUTES: z.coerce.number({ message: 'must be a number' }).min(1).max(7 * 24 * 60).default(15),
+  AUTOPACK_APPROVAL_DEFAULT_ON_TIMEOUT: z.enum(['reject', 'approve'], { message: 'must be reject or approve' }).default('reject'),
+  AUTOPACK_ARTIFACT_STORE: z.enum(['database', 'directory'], { message: 'must be database or directory' }).default('database'),
+  AUTOPACK_ARTIFACT_DIR: z.string().min(1).default('.autopack/artifacts'),
+  AUTOPACK_ARTIFACT_MAX_BYTES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(256 * 1024 * 1024).default(5 * 1024 * 1024),
 });
 
 export interface ServerSecrets {
@@ -108,6 +122,9 @@ export interface ServerConfig {
     jwt: { issuer: string; audience: string; ttlSeconds: number; publishLeadSeconds: number };
   };
   rateLimits: { loginPerMinute: number; writesPerMinute: number; readsPerMinute: number; store: 'memory' | 'database' };
+  work: { leaseSeconds: number; reaperIntervalMs: number };
+  approvals: { timeoutMinutes: number; onTimeout: 'reject' | 'approve' };
+  artifacts: { store: 'database' | 'directory'; dir: string; maxBytes: number };
   /** Check every response against its contract schema (off in production: a bug there is a 500 for nobody). */
   validateResponses: boolean;
   /** Not enumerable: logging or serialising the config never shows them. */
@@ -195,6 +212,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
       writesPerMinute: e.AUTOPACK_RATE_LIMIT_WRITES_PER_MINUTE,
       readsPerMinute: e.AUTOPACK_RATE_LIMIT_READS_PER_MINUTE,
       store: e.AUTOPACK_RATE_LIMIT_STORE,
+    },
+    work: { leaseSeconds: e.AUTOPACK_LEASE_SECONDS, reaperIntervalMs: Math.round(e.AUTOPACK_REAPER_INTERVAL_SECONDS * 1000) },
+    approvals: { timeoutMinutes: e.AUTOPACK_APPROVAL_TIMEOUT_MINUTES, onTimeout: e.AUTOPACK_APPROVAL_DEFAULT_ON_TIMEOUT },
+    artifacts: {
+      store: e.AUTOPACK_ARTIFACT_STORE,
+      dir: e.AUTOPACK_ARTIFACT_DIR,
+      maxBytes: e.AUTOPACK_ARTIFACT_MAX_BYTES,
     },
     validateResponses: e.AUTOPACK_ENV !== 'production',
   };

@@ -7,9 +7,11 @@ import { createLogger, type Logger } from '@autopack/logging';
 import { createApp, createKeyring } from './app';
 import { AuthService } from './auth/auth-service';
 import { bootstrapAuth } from './auth/bootstrap';
+import { createWorkSignal } from './claims/work-signal';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig, type ServerConfig } from './config';
 import { openDatabase, StartupError } from './database-startup';
+import { createReaper } from './reaper/reaper';
 import { SERVER_VERSION } from './version';
 
 const USAGE = `usage: node apps/server/dist/main.js [command]
@@ -28,11 +30,14 @@ async function serve(config: ServerConfig, logger: Logger): Promise<void> {
     await database.close();
     throw err;
   }
-  const app = createApp(ctx);
+  const work = createWorkSignal(database, logger);
+  const app = createApp({ ...ctx, work });
+  const reaper = createReaper(ctx);
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  reaper.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info('autopack server listening', { url: `http://${config.host}:${port}`, version: SERVER_VERSION, dialect: database.dialect });
@@ -52,8 +57,11 @@ async function serve(config: ServerConfig, logger: Logger): Promise<void> {
     // Past the grace period, open connections are cut so the process always ends.
     const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
     force.unref();
+    // Long-polling claims answer 204 now instead of holding the shutdown for up to 30 s.
+    void work.close();
     server.close(async () => {
       clearTimeout(force);
+      await reaper.stop();
       await database.close();
       logger.info('stopped');
       process.exitCode = 0;

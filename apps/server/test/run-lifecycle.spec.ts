@@ -51,7 +51,7 @@ for (const dialect of testDialects()) {
     });
 
     it('stops at a failed phase: later phases SKIPPED with a reason, run needs human review', async () => {
-      const plan = makePlan('stop', { tiers: 2, perTier: 2 });
+      const plan = makePlan('stop', { tiers: 2, perTier: 2, maxAttempts: 1 });
       await t.http.post('/runs/start').send(plan).expect(201);
       await setState(t, 'stop', 't0-p0', 'EXECUTING').expect(200);
       await setState(t, 'stop', 't0-p0', 'COMPLETE').expect(200);
@@ -70,7 +70,7 @@ for (const dialect of testDialects()) {
     });
 
     it('continues past a failed phase with on_phase_failure "continue", then needs review', async () => {
-      const plan = makePlan('cont', { perTier: 2, onPhaseFailure: 'continue' });
+      const plan = makePlan('cont', { perTier: 2, onPhaseFailure: 'continue', maxAttempts: 1 });
       await t.http.post('/runs/start').send(plan).expect(201);
       await setState(t, 'cont', 't0-p0', 'EXECUTING').expect(200);
       const failed = await setState(t, 'cont', 't0-p0', 'FAILED', { failure_reason: 'builder_error' });
@@ -82,7 +82,7 @@ for (const dialect of testDialects()) {
     });
 
     it('reopens a DONE_FAILED run when an operator retries the failed phase, and counts a new attempt', async () => {
-      await t.http.post('/runs/start').send(makePlan('retry')).expect(201);
+      await t.http.post('/runs/start').send(makePlan('retry', { maxAttempts: 1 })).expect(201);
       await setState(t, 'retry', 't0-p0', 'EXECUTING').expect(200);
       await setState(t, 'retry', 't0-p0', 'FAILED', { failure_reason: 'ci_fail' }).expect(200);
       const requeued = await setState(t, 'retry', 't0-p0', 'QUEUED');

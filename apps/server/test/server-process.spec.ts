@@ -25,8 +25,20 @@ describe('the server process (node dist/main.js) on the embedded database', () =
       body: JSON.stringify(makePlan('survivor', { perTier: 2 })),
     });
     expect(created.status).toBe(201);
+    // A long-polling claim does not hold the shutdown: it is answered 204 at once.
+    const claimRun = await fetch(`${first.url}/executors/claim`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ executor_id: 'x' }) });
+    expect(claimRun.status).toBe(200);
+    const waiting = fetch(`${first.url}/executors/claim`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ executor_id: 'y', wait_seconds: 30 }),
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const stopping = Date.now();
     first.proc.kill('SIGTERM');
+    expect((await waiting).status).toBe(204);
     expect(await first.exited).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(8000);
     expect(first.output()).toContain('"message":"stopped"');
 
     const second = await startServer({ AUTOPACK_DATA_DIR: dataDir });

@@ -33,7 +33,8 @@ for (const dialect of testDialects()) {
     it.each(cases)('$from → $to is legal: $legal', async ({ from, to, legal }) => {
       const runId = `m-${from}-${to}`.toLowerCase();
       // A second phase keeps the run open, so the pair is judged by the phase table alone.
-      await t.http.post('/runs/start').send(makePlan(runId, { perTier: 2, onPhaseFailure: 'continue' })).expect(201);
+      // max_attempts 1: a FAILED attempt is final (with attempts left it would be QUEUED again, SPEC §4.6).
+      await t.http.post('/runs/start').send(makePlan(runId, { perTier: 2, onPhaseFailure: 'continue', maxAttempts: 1 })).expect(201);
       for (const step of PATH_TO[from]) await setState(t, runId, 't0-p0', step, body(step)).expect(200);
       const before = (await t.http.get(`/runs/${runId}/events`)).body.events.length;
 

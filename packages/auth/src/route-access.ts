@@ -6,9 +6,13 @@ const readers: readonly Role[] = ['admin', 'operator', 'executor', 'viewer'];
 const phaseWriters: readonly Role[] = ['admin', 'operator', 'executor'];
 const operators: readonly Role[] = ['admin', 'operator'];
 const admins: readonly Role[] = ['admin'];
+const executors: readonly Role[] = ['admin', 'executor'];
 
 /**
  * Who may call each route: the one table of access rules (SPEC §7, least privilege per route).
+ * Executors claim, heartbeat, release and write about the phases they lease (fenced writes also
+ * need the lease token); operators and admins steer (cancel, retry, skip, pause, resume, decide);
+ * viewers read; admins manage users, keys and signing keys.
  * The compiler insists on an entry for every route of the contract. `public` routes need no
  * credentials even in production; all others need one of the listed roles (an open development
  * server, with no key or user yet, lets everyone in as admin; AUTOPACK_PUBLIC_READ=1 lets
@@ -24,6 +28,26 @@ export const ROUTE_ACCESS: Readonly<Record<RouteId, RouteAccess>> = {
   recordBuilderResult: phaseWriters,
   recordAuditorResult: phaseWriters,
   recordIssue: phaseWriters,
+  recordUsage: phaseWriters,
+  claimPhase: executors,
+  heartbeatLease: executors,
+  releaseLease: executors,
+  cancelRun: operators,
+  retryPhase: operators,
+  skipPhase: operators,
+  pauseExecution: operators,
+  resumeExecution: operators,
+  getExecutionStatus: readers,
+  createGovernanceRequest: phaseWriters,
+  listGovernancePending: readers,
+  decideGovernance: operators,
+  createApprovalRequest: phaseWriters,
+  getApprovalStatus: readers,
+  listApprovalPending: readers,
+  decideApproval: operators,
+  uploadArtifact: phaseWriters,
+  getArtifactIndex: readers,
+  getArtifactFile: readers,
   getIssueBacklog: readers,
   getHealth: 'public',
   getReady: 'public',

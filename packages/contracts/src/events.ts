@@ -9,6 +9,15 @@ export const RUN_EVENT_TYPES = [
   'builder_result',
   'auditor_result',
   'issue_recorded',
+  'phase_claimed',
+  'lease_released',
+  'lease_expired',
+  'budget_exhausted',
+  'run_cancelled',
+  'run_timed_out',
+  'approval_requested',
+  'approval_decided',
+  'artifact_stored',
 ] as const;
 export const RunEventType = z.enum(RUN_EVENT_TYPES);
 export type RunEventType = z.infer<typeof RunEventType>;

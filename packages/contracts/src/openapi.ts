@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_PATTERN, LEASE_TOKEN_HEADER } from './claims';
 import { ErrorEnvelope } from './errors';
 import { routes, type RouteSpec } from './routes';
 
@@ -25,6 +26,21 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return rest;
 }
 
+const leaseHeader = {
+  name: LEASE_TOKEN_HEADER,
+  in: 'header',
+  required: false,
+  description: 'The lease token of the claim. Required from executors; operators and admins may omit it (SPEC §4.3).',
+  schema: { type: 'string' },
+};
+const idempotencyHeader = {
+  name: IDEMPOTENCY_KEY_HEADER,
+  in: 'header',
+  required: false,
+  description: 'Repeating a request with the same key (per caller and route) answers what the first one answered.',
+  schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source },
+};
+
 function parameters(spec: RouteSpec): unknown[] {
   const out: unknown[] = [];
   const pathShape = spec.params?.shape ?? {};
@@ -37,6 +53,8 @@ function parameters(spec: RouteSpec): unknown[] {
       out.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
     }
   }
+  if (spec.fenced) out.push(leaseHeader);
+  if (spec.method !== 'get') out.push(idempotencyHeader);
   return out;
 }
 
@@ -51,6 +69,15 @@ export function buildOpenApi(version = '0.1.0'): OpenApiDocument {
   for (const spec of Object.values(routes) as RouteSpec[]) {
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(spec.responses)) {
+      if (response.empty) {
+        responses[status] = { description: response.description };
+        continue;
+      }
+      if (response.contentType) {
+        const binary = { type: 'string', contentMediaType: response.contentType };
+        responses[status] = { description: response.description, content: { [response.contentType]: { schema: binary } } };
+        continue;
+      }
       let schema: unknown = ref('ErrorEnvelope');
       if (response.schema) {
         const name = `${pascal(spec.operationId)}Response${status}`;

@@ -14,7 +14,34 @@ import {
   TokenResponse,
   User,
 } from './auth';
+import {
+  ArtifactFileQuery,
+  ArtifactIndex,
+  ArtifactIndexQuery,
+  UploadArtifactRequest,
+  UploadArtifactResponse,
+} from './artifacts';
+import {
+  Claim,
+  ClaimRequest,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  LeasePathParams,
+  ReleaseRequest,
+  ReleaseResponse,
+} from './claims';
 import { EventListQuery, EventPage } from './events';
+import {
+  ApprovalFiled,
+  ApprovalRecord,
+  ApprovalRequestBody,
+  DecisionRequest,
+  DecisionResponse,
+  GovernanceRequestBody,
+  PendingList,
+  PendingQuery,
+  RequestPathParams,
+} from './governance';
 import { Health, Readiness } from './health';
 import {
   AuditorResult,
@@ -28,6 +55,7 @@ import {
   UpdateStatusResponse,
 } from './phase-writes';
 import { RunPlan } from './run-plan';
+import { ExecutionStatus, OperatorActionRequest, UsageRequest, UsageResponse } from './run-control';
 import { PhasePathParams, RunDetail, RunListQuery, RunPage, RunPathParams, RunProgress } from './runs';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -36,6 +64,10 @@ export interface ResponseSpec {
   description: string;
   /** Absent for error statuses: they always answer with the ErrorEnvelope. */
   schema?: z.ZodType;
+  /** A non-JSON answer (raw bytes of this media type) instead of a schema. */
+  contentType?: string;
+  /** An answer without a body (204). */
+  empty?: true;
 }
 
 /** One operation of the API. The server mounts exactly these; the OpenAPI document is built from them. */
@@ -49,6 +81,11 @@ export interface RouteSpec {
   params?: z.ZodObject;
   query?: z.ZodType;
   body?: z.ZodType;
+  /**
+   * An executor write about a phase (SPEC §4.3): it must carry `X-Lease-Token` matching the phase's
+   * current lease (else 409 `lease_lost`, nothing written); only an operator or admin may omit it.
+   */
+  fenced?: true;
   responses: Readonly<Record<number, ResponseSpec>>;
   /** Callable without credentials, even in production (health, readiness, login, JWKS). */
   public?: true;
@@ -59,6 +96,8 @@ const unauthenticated = { description: '`unauthenticated`: no or invalid credent
 const forbidden = { description: '`forbidden`: the role may not call this route' };
 const runMissing = { description: '`run_not_found`' };
 const phaseMissing = { description: '`run_not_found` or `phase_not_found`' };
+const leaseConflict = '`lease_lost` (X-Lease-Token is not the current lease of the phase) or `lease_required` (an executor sent none)';
+const requestMissing = { description: '`request_not_found`' };
 
 function route<const R extends RouteSpec>(spec: R): R {
   return spec;
@@ -118,6 +157,7 @@ export const routes = {
   updatePhaseStatus: route({
     operationId: 'updatePhaseStatus',
     method: 'post',
+    fenced: true,
     path: '/runs/{run_id}/phases/{phase_id}/update_status',
     summary: 'Move a phase to another state (transition table enforced)',
     tag: 'phases',
@@ -127,12 +167,15 @@ export const routes = {
       200: { description: 'The phase, its tier and its run after the change', schema: UpdateStatusResponse },
       400: badRequest,
       404: phaseMissing,
-      409: { description: '`illegal_transition` (names both states) or `phase_active` (another phase of the run is active)' },
+      409: {
+        description: `\`illegal_transition\` (names both states), \`phase_active\` (another phase of the run is active), ${leaseConflict}`,
+      },
     },
   }),
   recordBuilderResult: route({
     operationId: 'recordBuilderResult',
     method: 'post',
+    fenced: true,
     path: '/runs/{run_id}/phases/{phase_id}/builder_result',
     summary: "Store a builder's result for the phase's current attempt",
     tag: 'phases',
@@ -142,11 +185,13 @@ export const routes = {
       201: { description: 'Stored', schema: ResultReceipt },
       400: { description: '`validation_failed`, also when body ids differ from the path ids' },
       404: phaseMissing,
+      409: { description: leaseConflict },
     },
   }),
   recordAuditorResult: route({
     operationId: 'recordAuditorResult',
     method: 'post',
+    fenced: true,
     path: '/runs/{run_id}/phases/{phase_id}/auditor_result',
     summary: "Store an auditor's verdict for the phase's current attempt",
     tag: 'phases',
@@ -156,11 +201,13 @@ export const routes = {
       201: { description: 'Stored', schema: ResultReceipt },
       400: { description: '`validation_failed`, also when body ids differ from the path ids' },
       404: phaseMissing,
+      409: { description: leaseConflict },
     },
   }),
   recordIssue: route({
     operationId: 'recordIssue',
     method: 'post',
+    fenced: true,
     path: '/runs/{run_id}/phases/{phase_id}/record_issue',
     summary: 'Record an issue found in a phase (deduplicated by issue_key per phase)',
     tag: 'phases',
@@ -171,6 +218,266 @@ export const routes = {
       201: { description: 'New issue recorded; counters of phase, tier and run raised', schema: RecordIssueResponse },
       400: badRequest,
       404: phaseMissing,
+      409: { description: leaseConflict },
+    },
+  }),
+  recordUsage: route({
+    operationId: 'recordUsage',
+    method: 'post',
+    fenced: true,
+    path: '/runs/{run_id}/usage',
+    summary: "Record one LLM call's token usage; the run finishes DONE_FAILED_BUDGET_EXHAUSTED at token_cap",
+    tag: 'phases',
+    params: RunPathParams,
+    body: UsageRequest,
+    responses: {
+      201: { description: 'Recorded', schema: UsageResponse },
+      400: badRequest,
+      404: phaseMissing,
+      409: { description: leaseConflict },
+    },
+  }),
+  claimPhase: route({
+    operationId: 'claimPhase',
+    method: 'post',
+    path: '/executors/claim',
+    summary: 'Claim the next ready phase (long-poll up to wait_seconds); 204 when none is ready',
+    tag: 'executors',
+    body: ClaimRequest,
+    responses: {
+      200: { description: 'A lease on one phase, now EXECUTING', schema: Claim },
+      204: { description: 'No phase is ready (or execution is paused)', empty: true },
+      400: badRequest,
+    },
+  }),
+  heartbeatLease: route({
+    operationId: 'heartbeatLease',
+    method: 'post',
+    path: '/executors/leases/{lease_id}/heartbeat',
+    summary: 'Extend a lease; the answer says whether to stop (cancel_requested)',
+    tag: 'executors',
+    params: LeasePathParams,
+    body: HeartbeatRequest,
+    responses: {
+      200: { description: 'Extended (or, with cancel_requested, ended by a cancellation)', schema: HeartbeatResponse },
+      400: badRequest,
+      404: { description: '`not_found`: no such lease' },
+      409: { description: '`lease_lost`: expired, released or the token does not match' },
+    },
+  }),
+  releaseLease: route({
+    operationId: 'releaseLease',
+    method: 'post',
+    path: '/executors/leases/{lease_id}/release',
+    summary: 'Give a phase back (QUEUED, attempt kept) without failing it, e.g. on shutdown',
+    tag: 'executors',
+    params: LeasePathParams,
+    body: ReleaseRequest,
+    responses: {
+      200: { description: 'Released', schema: ReleaseResponse },
+      400: badRequest,
+      404: { description: '`not_found`: no such lease' },
+      409: { description: '`lease_lost`: expired, released or the token does not match' },
+    },
+  }),
+  cancelRun: route({
+    operationId: 'cancelRun',
+    method: 'post',
+    path: '/runs/{run_id}/cancel',
+    summary: 'Cancel a run: open phases CANCELLED, the active lease told to stop, run CANCELLED',
+    tag: 'operators',
+    params: RunPathParams,
+    body: OperatorActionRequest,
+    responses: {
+      200: { description: 'The run after cancelling', schema: RunDetail },
+      400: badRequest,
+      404: runMissing,
+      409: { description: '`run_finished`: the run has already finished' },
+    },
+  }),
+  retryPhase: route({
+    operationId: 'retryPhase',
+    method: 'post',
+    path: '/runs/{run_id}/phases/{phase_id}/retry',
+    summary: 'Queue a FAILED phase again (one more attempt); reopens a DONE_FAILED_* run',
+    tag: 'operators',
+    params: PhasePathParams,
+    body: OperatorActionRequest,
+    responses: {
+      200: { description: 'The phase, its tier and its run after the change', schema: UpdateStatusResponse },
+      400: badRequest,
+      404: phaseMissing,
+      409: { description: '`illegal_transition` (only FAILED phases can be retried) or `run_finished`' },
+    },
+  }),
+  skipPhase: route({
+    operationId: 'skipPhase',
+    method: 'post',
+    path: '/runs/{run_id}/phases/{phase_id}/skip',
+    summary: 'Skip a QUEUED phase',
+    tag: 'operators',
+    params: PhasePathParams,
+    body: OperatorActionRequest,
+    responses: {
+      200: { description: 'The phase, its tier and its run after the change', schema: UpdateStatusResponse },
+      400: badRequest,
+      404: phaseMissing,
+      409: { description: '`illegal_transition` (only QUEUED phases can be skipped) or `run_finished`' },
+    },
+  }),
+  pauseExecution: route({
+    operationId: 'pauseExecution',
+    method: 'post',
+    path: '/admin/pause',
+    summary: 'Stop handing out work (every server instance); running leases continue',
+    tag: 'operators',
+    body: OperatorActionRequest,
+    responses: { 200: { description: 'Paused', schema: ExecutionStatus }, 400: badRequest },
+  }),
+  resumeExecution: route({
+    operationId: 'resumeExecution',
+    method: 'post',
+    path: '/admin/resume',
+    summary: 'Hand out work again',
+    tag: 'operators',
+    body: OperatorActionRequest,
+    responses: { 200: { description: 'Running', schema: ExecutionStatus }, 400: badRequest },
+  }),
+  getExecutionStatus: route({
+    operationId: 'getExecutionStatus',
+    method: 'get',
+    path: '/admin/execution',
+    summary: 'Whether work is handed out (pause state)',
+    tag: 'operators',
+    responses: { 200: { description: 'Pause state', schema: ExecutionStatus } },
+  }),
+  createGovernanceRequest: route({
+    operationId: 'createGovernanceRequest',
+    method: 'post',
+    fenced: true,
+    path: '/governance/requests',
+    summary: 'Ask to touch protected paths: the server rates the risk, auto-approves only low risk, else the phase is BLOCKED',
+    tag: 'governance',
+    body: GovernanceRequestBody,
+    responses: {
+      201: { description: 'Filed (pending, phase BLOCKED) or approved at once', schema: ApprovalFiled },
+      400: badRequest,
+      404: phaseMissing,
+      409: { description: `\`illegal_transition\` (the phase is not active) or ${leaseConflict}` },
+    },
+  }),
+  listGovernancePending: route({
+    operationId: 'listGovernancePending',
+    method: 'get',
+    path: '/governance/pending',
+    summary: 'Governance requests waiting for a decision, oldest first',
+    tag: 'governance',
+    query: PendingQuery,
+    responses: { 200: { description: 'Pending requests', schema: PendingList }, 400: badRequest },
+  }),
+  decideGovernance: route({
+    operationId: 'decideGovernance',
+    method: 'post',
+    path: '/governance/approve/{request_id}',
+    summary: 'Approve (phase QUEUED with the paths granted) or reject (phase FAILED, run DONE_FAILED_POLICY_VIOLATION)',
+    tag: 'governance',
+    params: RequestPathParams,
+    body: DecisionRequest,
+    responses: {
+      200: { description: 'Decided', schema: DecisionResponse },
+      400: badRequest,
+      404: requestMissing,
+      409: { description: '`already_decided`' },
+    },
+  }),
+  createApprovalRequest: route({
+    operationId: 'createApprovalRequest',
+    method: 'post',
+    fenced: true,
+    path: '/approval/request',
+    summary: 'Ask an operator to approve a risky decision (mass deletion, quality gate); the phase is BLOCKED',
+    tag: 'governance',
+    body: ApprovalRequestBody,
+    responses: {
+      201: { description: 'Filed; the phase is BLOCKED', schema: ApprovalFiled },
+      400: badRequest,
+      404: phaseMissing,
+      409: { description: `\`illegal_transition\` (the phase is not active) or ${leaseConflict}` },
+    },
+  }),
+  getApprovalStatus: route({
+    operationId: 'getApprovalStatus',
+    method: 'get',
+    path: '/approval/status/{request_id}',
+    summary: 'One approval or governance request with its decision',
+    tag: 'governance',
+    params: RequestPathParams,
+    responses: { 200: { description: 'The request', schema: ApprovalRecord }, 400: badRequest, 404: requestMissing },
+  }),
+  listApprovalPending: route({
+    operationId: 'listApprovalPending',
+    method: 'get',
+    path: '/approval/pending',
+    summary: 'Approval requests (not governance) waiting for a decision, oldest first',
+    tag: 'governance',
+    query: PendingQuery,
+    responses: { 200: { description: 'Pending requests', schema: PendingList }, 400: badRequest },
+  }),
+  decideApproval: route({
+    operationId: 'decideApproval',
+    method: 'post',
+    path: '/approval/{request_id}/decide',
+    summary: 'Approve (phase QUEUED) or reject (phase FAILED, run DONE_FAILED_POLICY_VIOLATION)',
+    tag: 'governance',
+    params: RequestPathParams,
+    body: DecisionRequest,
+    responses: {
+      200: { description: 'Decided', schema: DecisionResponse },
+      400: badRequest,
+      404: requestMissing,
+      409: { description: '`already_decided`' },
+    },
+  }),
+  uploadArtifact: route({
+    operationId: 'uploadArtifact',
+    method: 'post',
+    fenced: true,
+    path: '/runs/{run_id}/phases/{phase_id}/artifacts',
+    summary: "Store an artifact of the phase's current attempt (patch, apply report, test report, log)",
+    tag: 'artifacts',
+    params: PhasePathParams,
+    body: UploadArtifactRequest,
+    responses: {
+      200: { description: 'The same bytes were already stored at this path', schema: UploadArtifactResponse },
+      201: { description: 'Stored', schema: UploadArtifactResponse },
+      400: badRequest,
+      404: phaseMissing,
+      409: { description: `\`artifact_exists\` (other bytes at this path) or ${leaseConflict}` },
+      413: { description: '`payload_too_large`: over AUTOPACK_ARTIFACT_MAX_BYTES' },
+    },
+  }),
+  getArtifactIndex: route({
+    operationId: 'getArtifactIndex',
+    method: 'get',
+    path: '/runs/{run_id}/artifacts/index',
+    summary: 'Artifacts of a run, oldest first',
+    tag: 'artifacts',
+    params: RunPathParams,
+    query: ArtifactIndexQuery,
+    responses: { 200: { description: 'One page of artifacts', schema: ArtifactIndex }, 400: badRequest, 404: runMissing },
+  }),
+  getArtifactFile: route({
+    operationId: 'getArtifactFile',
+    method: 'get',
+    path: '/runs/{run_id}/artifacts/file',
+    summary: 'The bytes of one artifact, by path or artifact_id (traversal and encoded paths are refused)',
+    tag: 'artifacts',
+    params: RunPathParams,
+    query: ArtifactFileQuery,
+    responses: {
+      200: { description: 'The bytes as stored; X-Content-SHA256 carries their hash', contentType: 'application/octet-stream' },
+      400: badRequest,
+      404: { description: '`run_not_found` or `artifact_not_found`' },
     },
   }),
   getIssueBacklog: route({

@@ -1,5 +1,15 @@
 import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
-import type { FailureReason, PhaseState, RunState, Severity, TierState } from '@autopack/contracts';
+import type {
+  ApplyRiskLevel,
+  ApprovalStatus,
+  ArtifactKind,
+  AttemptOutcome,
+  FailureReason,
+  PhaseState,
+  RunState,
+  Severity,
+  TierState,
+} from '@autopack/contracts';
 
 /** pg returns int8 as string, PGlite as number: repositories convert with Number(). */
 export type Int8 = ColumnType<string | number, number, number>;
@@ -71,7 +81,7 @@ export interface PhasesTable {
   completed_at: Timestamptz | null;
 }
 
-export type AttemptOutcome = 'running' | 'complete' | 'failed' | 'requeued' | 'cancelled' | 'blocked';
+export type { AttemptOutcome };
 
 export interface PhaseAttemptsTable {
   run_id: string;
@@ -81,6 +91,83 @@ export interface PhaseAttemptsTable {
   failure_reason: FailureReason | null;
   started_at: Timestamptz;
   ended_at: Timestamptz | null;
+  message: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Why a lease ended: how its attempt ended, or `operator` (an operator moved the phase without it). */
+export type LeaseEndReason = Exclude<AttemptOutcome, 'running'> | 'operator';
+
+export interface PhaseLeasesTable {
+  lease_id: string;
+  run_id: string;
+  phase_id: string;
+  attempt: number;
+  executor_id: string;
+  token_hash: string;
+  created_at: Timestamptz;
+  expires_at: Timestamptz;
+  heartbeat_at: Timestamptz | null;
+  stage: string | null;
+  progress: number | null;
+  cancel_requested: ColumnType<boolean, boolean | undefined, boolean>;
+  ended_at: Timestamptz | null;
+  end_reason: LeaseEndReason | null;
+}
+
+export interface IdempotencyKeysTable {
+  principal: string;
+  route: string;
+  key: string;
+  request_hash: string;
+  status: number | null;
+  body: Json<unknown> | null;
+  created_at: Timestamptz;
+}
+
+export type ApprovalRequestKind = 'governance' | 'mass_deletion' | 'quality_gate' | 'other';
+
+export interface ApprovalRequestsTable {
+  request_id: string;
+  kind: ApprovalRequestKind;
+  run_id: string;
+  phase_id: string;
+  attempt: number;
+  status: ApprovalStatus;
+  requested_paths: Json<string[]>;
+  justification: string;
+  changed_lines: number;
+  risk_level: ApplyRiskLevel | null;
+  auto_approved: boolean;
+  details: Json<Record<string, unknown>>;
+  requested_by: string;
+  decided_by: string | null;
+  decision_reason: string | null;
+  created_at: Timestamptz;
+  expires_at: Timestamptz;
+  decided_at: Timestamptz | null;
+}
+
+export interface ArtifactsTable {
+  artifact_id: GeneratedInt8;
+  run_id: string;
+  phase_id: string;
+  attempt: number;
+  kind: ArtifactKind;
+  path: string;
+  media_type: string;
+  size_bytes: Int8;
+  sha256: string;
+  redacted: boolean;
+  storage: 'database' | 'directory';
+  content: Uint8Array | null;
+  created_at: Timestamptz;
+}
+
+export interface ServerSettingsTable {
+  key: string;
+  value: Json<unknown>;
+  updated_at: Timestamptz;
+  updated_by: string;
 }
 
 export interface RunEventsTable {
@@ -199,6 +286,11 @@ export interface Database {
   api_keys: ApiKeysTable;
   signing_keys: SigningKeysTable;
   rate_limit_hits: RateLimitHitsTable;
+  phase_leases: PhaseLeasesTable;
+  idempotency_keys: IdempotencyKeysTable;
+  approval_requests: ApprovalRequestsTable;
+  artifacts: ArtifactsTable;
+  server_settings: ServerSettingsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -214,3 +306,7 @@ export type NewRun = Insertable<RunsTable>;
 export type NewTier = Insertable<TiersTable>;
 export type NewPhase = Insertable<PhasesTable>;
 export type PhaseUpdate = Updateable<PhasesTable>;
+export type LeaseRow = Selectable<PhaseLeasesTable>;
+export type PhaseAttemptRow = Selectable<PhaseAttemptsTable>;
+export type ApprovalRequestRow = Selectable<ApprovalRequestsTable>;
+export type ArtifactRow = Selectable<ArtifactsTable>;

@@ -1,6 +1,6 @@
-import type { RequestContext } from '../http/request-context';
+import type { Principal } from '../http/request-context';
 
 /** The actor recorded in events for a request: the authenticated principal. */
-export function actorOf(ctx: RequestContext): string {
+export function actorOf(ctx: { principal?: Principal | undefined }): string {
   return ctx.principal?.id ?? 'anonymous';
 }

@@ -1,23 +1,17 @@
-import type { Express, Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
+import type { RouteAccess } from '@autopack/auth';
 import { AppError } from '../http/app-error';
 import { requestContext } from '../http/request-context';
-import type { AccessControl } from './access-control';
+import type { Authenticate } from './authenticate';
 import type { RateLimiters } from './rate-limits';
-import type { RouteAccess } from '@autopack/auth';
 
-export interface AuthServices {
-  access: AccessControl;
+/** What the guard of every route needs: who is calling, whether the server is open, the limits. */
+export interface AccessGuard {
+  authenticate: Authenticate;
+  /** Development with no key and no user yet: every caller is the anonymous admin. */
+  isOpen(): Promise<boolean>;
   limits: RateLimiters;
   publicRead: boolean;
-}
-
-/** createApp registers the app's access services here; every route's guard finds them. */
-export function registerAuthServices(app: Express, services: AuthServices): void {
-  app.locals['auth'] = services;
-}
-
-function services(req: Request): AuthServices {
-  return req.app.locals['auth'] as AuthServices;
 }
 
 const ANONYMOUS_ADMIN = { kind: 'anonymous', id: 'anonymous', role: 'admin', name: 'anonymous' } as const;
@@ -27,14 +21,13 @@ const ANONYMOUS_VIEWER = { kind: 'anonymous', id: 'anonymous', role: 'viewer', n
  * The guard of every route (SPEC §7): who is calling, may their role call this route, and within
  * which rate limit. Public routes skip credentials altogether.
  */
-export function requireRole(access: RouteAccess, routeId: string): RequestHandler[] {
+export function requireRole(access: RouteAccess, routeId: string, guard: AccessGuard): RequestHandler[] {
   const authorize: RequestHandler = async (req, res, next) => {
     if (access === 'public') return next();
-    const { access: control, publicRead } = services(req);
     const ctx = requestContext(res);
-    let principal = await control.authenticate(req);
-    if (!principal && (await control.isOpen())) principal = ANONYMOUS_ADMIN;
-    if (!principal && publicRead && req.method === 'GET' && access.includes('viewer')) principal = ANONYMOUS_VIEWER;
+    let principal = await guard.authenticate(req);
+    if (!principal && (await guard.isOpen())) principal = ANONYMOUS_ADMIN;
+    if (!principal && guard.publicRead && req.method === 'GET' && access.includes('viewer')) principal = ANONYMOUS_VIEWER;
     if (!principal) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="autopack", X-API-Key');
       throw new AppError('unauthenticated', 401, 'authentication required: send X-API-Key or Authorization: Bearer <token>');
@@ -46,8 +39,7 @@ export function requireRole(access: RouteAccess, routeId: string): RequestHandle
     next();
   };
   const limit: RequestHandler = (req, res, next) => {
-    const { limits } = services(req);
-    const limiter = routeId === 'login' ? limits.login : req.method === 'GET' ? limits.reads : limits.writes;
+    const limiter = routeId === 'login' ? guard.limits.login : req.method === 'GET' ? guard.limits.reads : guard.limits.writes;
     return limiter(req, res, next);
   };
   return [authorize, limit];

@@ -1,15 +1,14 @@
 import { Router } from 'express';
 import { routes } from '@autopack/contracts';
-import type { AppContext } from '../app-context';
+import type { AppServices } from '../app-context';
 import { AppError } from '../http/app-error';
-import { mount } from '../http/mount';
+import { mount, mountOptions } from '../http/mount';
 import { actorOf } from './actor';
-import type { AuthService } from './auth-service';
-import type { Keyring } from './keyring';
 
-export function authRoutes({ config }: AppContext, auth: AuthService, keyring: Keyring): Router {
+export function authRoutes(services: AppServices): Router {
+  const { config, auth, keyring } = services;
   const router = Router();
-  const opts = { validateResponses: config.validateResponses };
+  const opts = mountOptions(services);
 
   mount(router, 'login', routes.login, async ({ body }, ctx) => {
     const token = await auth.login(body.username, body.password);

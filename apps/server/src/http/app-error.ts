@@ -22,7 +22,9 @@ export function validationError(details: ValidationIssue[]): AppError {
   return new AppError('validation_failed', 400, `invalid request: ${summary}${more}`, details);
 }
 
-export const notFound = (code: 'run_not_found' | 'phase_not_found' | 'not_found', message: string) =>
-  new AppError(code, 404, message);
+export const notFound = (
+  code: 'run_not_found' | 'phase_not_found' | 'not_found' | 'request_not_found' | 'artifact_not_found',
+  message: string,
+) => new AppError(code, 404, message);
 
 export const conflict = (code: ErrorCode, message: string, details?: unknown) => new AppError(code, 409, message, details);

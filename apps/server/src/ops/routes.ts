@@ -1,14 +1,14 @@
 import { Router } from 'express';
 import { buildOpenApi, routes, type Health, type Readiness } from '@autopack/contracts';
 import { schemaStatus } from '@autopack/db';
-import type { AppContext } from '../app-context';
-import type { AccessControl } from '../auth/access-control';
-import { mount } from '../http/mount';
+import type { AppServices } from '../app-context';
+import { mount, mountOptions } from '../http/mount';
 import { SERVER_VERSION } from '../version';
 
-export function opsRoutes({ database, config }: AppContext, access: AccessControl): Router {
+export function opsRoutes(services: AppServices): Router {
+  const { database, config } = services;
   const router = Router();
-  const opts = { validateResponses: config.validateResponses };
+  const opts = mountOptions(services);
   const openapi = buildOpenApi(SERVER_VERSION);
 
   mount(router, 'getHealth', routes.getHealth, async () => {
@@ -21,7 +21,7 @@ export function opsRoutes({ database, config }: AppContext, access: AccessContro
       database_identity: database.identity,
       kill_switches: config.killSwitches,
       auth: {
-        mode: ping.ok && (await access.isOpen()) ? 'open' : 'enforced',
+        mode: ping.ok && (await services.guard.isOpen().catch(() => false)) ? 'open' : 'enforced',
         public_read: config.auth.publicRead,
         registration: config.auth.allowRegistration,
       },

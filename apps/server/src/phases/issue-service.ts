@@ -1,8 +1,8 @@
 import type { RecordIssueRequest, RecordIssueResponse } from '@autopack/contracts';
 import { appendEvent, bumpIssueCounters, toPhaseIssue, transaction, upsertPhaseIssue, type Db } from '@autopack/db';
 import type { Clock } from '../clock';
-import { notFound } from '../http/app-error';
-import { lockRunPhases } from './phase-lifecycle';
+import { lockPhaseForWrite } from './phase-lifecycle';
+import type { Target } from './result-service';
 
 /**
  * SPEC §4.5: one issue per (phase, issue_key). A repeat counts an occurrence; only a new issue
@@ -11,14 +11,12 @@ import { lockRunPhases } from './phase-lifecycle';
 export async function recordIssue(
   db: Db,
   clock: Clock,
-  target: { runId: string; phaseId: string; actor: string },
+  target: Target,
   body: RecordIssueRequest,
 ): Promise<RecordIssueResponse> {
   return transaction(db, async (trx) => {
     const now = clock.now();
-    const { phases } = await lockRunPhases(trx, target.runId);
-    const phase = phases.find((p) => p.phase_id === target.phaseId);
-    if (!phase) throw notFound('phase_not_found', `run ${target.runId} has no phase ${target.phaseId}`);
+    const { phase } = await lockPhaseForWrite(trx, now, target, target.fence);
     const { row, created } = await upsertPhaseIssue(
       trx,
       {

@@ -1,13 +1,15 @@
 import type { AuditorResult, BuilderResult, ResultReceipt } from '@autopack/contracts';
 import { appendEvent, insertAuditorResult, insertBuilderResult, recordUsage, transaction, type Db } from '@autopack/db';
 import type { Clock } from '../clock';
-import { notFound, validationError } from '../http/app-error';
-import { lockRunPhases } from './phase-lifecycle';
+import { validationError } from '../http/app-error';
+import type { Fence } from './lease-fence';
+import { enforceBudget, lockPhaseForWrite } from './phase-lifecycle';
 
-interface Target {
+export interface Target {
   runId: string;
   phaseId: string;
   actor: string;
+  fence: Fence;
 }
 
 /** SPEC §4.5: the ids in the body must name the phase of the URL. */
@@ -34,9 +36,7 @@ async function recordResult(
   checkIds(target, body);
   return transaction(db, async (trx) => {
     const now = clock.now();
-    const { phases } = await lockRunPhases(trx, target.runId);
-    const phase = phases.find((p) => p.phase_id === target.phaseId);
-    if (!phase) throw notFound('phase_not_found', `run ${target.runId} has no phase ${target.phaseId}`);
+    const { phase, fenced: _fenced, ...locked } = await lockPhaseForWrite(trx, now, target, target.fence);
     const key = { run_id: target.runId, phase_id: target.phaseId, attempt: phase.attempt, created_at: now };
     const stored = await store(trx, key);
     if (body.tokens_used > 0) {
@@ -65,6 +65,7 @@ async function recordResult(
       payload: { result_id: stored.id, attempt: phase.attempt, tokens_used: body.tokens_used, ...summary },
       created_at: now,
     });
+    if (body.tokens_used > 0) await enforceBudget(trx, now, locked, target.actor);
     return { id: stored.id, run_id: target.runId, phase_id: target.phaseId, attempt: phase.attempt, created_at: now.toISOString() };
   });
 }

@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import { routes } from '@autopack/contracts';
 import { listBacklog } from '@autopack/db';
-import type { AppContext } from '../app-context';
-import { mount } from '../http/mount';
+import type { AppServices } from '../app-context';
+import { mount, mountOptions } from '../http/mount';
 
-export function projectRoutes({ database, config }: AppContext): Router {
+export function projectRoutes(services: AppServices): Router {
+  const { database } = services;
   const router = Router();
   mount(router, 'getIssueBacklog', routes.getIssueBacklog, async ({ query }) => {
     const { rows, total } = await listBacklog(database.db, query.limit, query.offset);
@@ -14,6 +15,6 @@ export function projectRoutes({ database, config }: AppContext): Router {
       last_seen_at: r.last_seen_at.toISOString(),
     }));
     return { status: 200, body: { issues, limit: query.limit, offset: query.offset, total } };
-  }, { validateResponses: config.validateResponses });
+  }, mountOptions(services));
   return router;
 }

@@ -1,22 +1,24 @@
 import { Router } from 'express';
 import { routes } from '@autopack/contracts';
 import { findRun, listEvents, toRunEvent } from '@autopack/db';
-import type { AppContext } from '../app-context';
-import { notFound } from '../http/app-error';
-import { mount } from '../http/mount';
+import type { AppServices } from '../app-context';
 import { actorOf } from '../auth/actor';
+import { notFound } from '../http/app-error';
+import { mount, mountOptions } from '../http/mount';
+import { cancelRun } from '../phases/phase-lifecycle';
 import { listRuns } from './run-listing';
 import { getRunDetail, getRunProgress, startRun } from './run-service';
 
-export function runRoutes({ database, clock, config }: AppContext): Router {
+export function runRoutes(services: AppServices): Router {
   const router = Router();
-  const db = database.db;
-  const opts = { validateResponses: config.validateResponses };
+  const { clock } = services;
+  const db = services.database.db;
+  const opts = mountOptions(services);
 
   mount(router, 'startRun', routes.startRun, async ({ body }, ctx) => {
-    const detail = await startRun(db, clock, body, actorOf(ctx));
-    ctx.log.info('run started', { run_id: detail.run.run_id, phases: detail.phases.length });
-    return { status: 201, body: detail };
+    const result = await ctx.once(async (trx) => ({ status: 201, body: await startRun(trx, clock, body, actorOf(ctx)) }));
+    ctx.log.info('run started', { run_id: body.run.run_id, phases: body.phases.length });
+    return result;
   }, opts);
 
   mount(router, 'listRuns', routes.listRuns, async ({ query }) => ({ status: 200, body: await listRuns(db, query) }), opts);
@@ -36,6 +38,15 @@ export function runRoutes({ database, clock, config }: AppContext): Router {
     const events = (await listEvents(db, params.run_id, query.after, query.limit)).map(toRunEvent);
     const last = events[events.length - 1];
     return { status: 200, body: { events, next_after: events.length === query.limit && last ? last.id : null } };
+  }, opts);
+
+  mount(router, 'cancelRun', routes.cancelRun, async ({ params, body }, ctx) => {
+    const result = await ctx.once(async (trx) => {
+      await cancelRun(trx, clock, { runId: params.run_id, actor: actorOf(ctx), ...(body.reason ? { reason: body.reason } : {}) });
+      return { status: 200, body: await getRunDetail(trx, params.run_id) };
+    });
+    ctx.log.info('run cancelled', { run_id: params.run_id });
+    return result;
   }, opts);
 
   return router;

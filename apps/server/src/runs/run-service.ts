@@ -6,6 +6,7 @@ import {
   type RunProgress,
 } from '@autopack/contracts';
 import {
+  announceWork,
   appendEvent,
   findRun,
   insertPhases,
@@ -99,6 +100,7 @@ export async function startRun(db: Db, clock: Clock, plan: RunPlan, actor: strin
         payload: { tiers: plan.tiers.length, phases: plan.phases.length },
         created_at: now,
       });
+      await announceWork(trx);
     });
   } catch (err) {
     // Two submissions of one run_id racing: the loser hits the primary key.

@@ -1,6 +1,6 @@
 import type { Updateable } from 'kysely';
 import type { FailureReason, TierState } from '@autopack/contracts';
-import type { AttemptOutcome, NewPhase, NewTier, PhaseRow, PhasesTable, TierRow } from '../schema';
+import type { AttemptOutcome, NewPhase, NewTier, PhaseAttemptRow, PhaseRow, PhasesTable, TierRow } from '../schema';
 import type { Db } from '../transaction';
 
 export async function insertTiers(db: Db, tiers: NewTier[]): Promise<void> {
@@ -80,13 +80,25 @@ export async function endAttempt(
   outcome: Exclude<AttemptOutcome, 'running'>,
   failureReason: FailureReason | null,
   now: Date,
+  message: string | null = null,
 ): Promise<void> {
   await db
     .updateTable('phase_attempts')
-    .set({ outcome, failure_reason: failureReason, ended_at: now })
+    .set({ outcome, failure_reason: failureReason, ended_at: now, message })
     .where('run_id', '=', runId)
     .where('phase_id', '=', phaseId)
     .where('attempt', '=', attempt)
     .where('outcome', '=', 'running')
+    .execute();
+}
+
+/** Attempts of a phase, oldest first. */
+export async function listAttempts(db: Db, runId: string, phaseId: string): Promise<PhaseAttemptRow[]> {
+  return db
+    .selectFrom('phase_attempts')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .where('phase_id', '=', phaseId)
+    .orderBy('attempt')
     .execute();
 }

@@ -40,3 +40,25 @@ export async function insertAuditorResult(
     .executeTakeFirstOrThrow();
   return { id: Number(row.id), created_at: row.created_at };
 }
+
+export interface StoredBody {
+  attempt: number;
+  body: Record<string, unknown>;
+}
+
+/** Builder and auditor results of a phase, oldest first (feedback for its next attempt). */
+export async function listPhaseResults(
+  db: Db,
+  runId: string,
+  phaseId: string,
+): Promise<{ builder: StoredBody[]; auditor: StoredBody[] }> {
+  const list = (table: 'builder_results' | 'auditor_results') =>
+    db
+      .selectFrom(table)
+      .select(['attempt', 'body'])
+      .where('run_id', '=', runId)
+      .where('phase_id', '=', phaseId)
+      .orderBy('id')
+      .execute();
+  return { builder: await list('builder_results'), auditor: await list('auditor_results') };
+}

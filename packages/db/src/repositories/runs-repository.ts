@@ -74,3 +74,16 @@ export async function listRunSummaries(db: Db, opts: RunListOptions): Promise<Ru
     current: current_phase,
   }));
 }
+
+/** Open runs whose max_duration_minutes, counted from their first claim, has passed. */
+export async function listOverdueRuns(db: Db, now: Date, limit: number): Promise<Pick<RunRow, 'run_id'>[]> {
+  return db
+    .selectFrom('runs')
+    .select('run_id')
+    .where('state', 'in', ['RUN_CREATED', 'PHASE_EXECUTION'])
+    .where('started_at', 'is not', null)
+    .where(sql<boolean>`started_at + make_interval(mins => max_duration_minutes) <= ${now}`)
+    .orderBy('started_at')
+    .limit(limit)
+    .execute();
+}

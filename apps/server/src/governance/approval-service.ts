@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  ApplyRiskLevel,
+  ApprovalFiled,
+  ApprovalRecord,
+  ApprovalRequestBody,
+  DecisionResponse,
+  GovernanceRequestBody,
+  PendingList,
+  PendingQuery,
+} from '@autopack/contracts';
+import {
+  decideApprovalRequest,
+  findApprovalRequest,
+  insertApprovalRequest,
+  listPendingApprovals,
+  transaction,
+  type ApprovalRequestKind,
+  type ApprovalRequestRow,
+  type Db,
+  type Trx,
+} from '@autopack/db';
+import type { Clock } from '../clock';
+import type { ServerConfig } from '../config';
+import { conflict, notFound } from '../http/app-error';
+import type { Fence } from '../phases/lease-fence';
+import { blockPhase, lockPhaseForWrite, lockRunPhases, recordEvent, resolveBlocked, type LockedRun } from '../phases/phase-lifecycle';
+import { rateGovernanceRequest } from './risk';
+
+/** Governance requests are decided on /governance/…, the other kinds on /approval/…. */
+export type RequestFamily = 'governance' | 'approval';
+const KINDS: Record<RequestFamily, readonly ApprovalRequestKind[]> = {
+  governance: ['governance'],
+  approval: ['mass_deletion', 'quality_gate', 'other'],
+};
+
+export interface Filer {
+  actor: string;
+  fence: Fence;
+}
+
+export function toApprovalRecord(row: ApprovalRequestRow): ApprovalRecord {
+  return {
+    request_id: row.request_id,
+    kind: row.kind,
+    run_id: row.run_id,
+    phase_id: row.phase_id,
+    attempt: row.attempt,
+    status: row.status,
+    requested_paths: row.requested_paths,
+    justification: row.justification,
+    changed_lines: row.changed_lines,
+    risk_level: row.risk_level,
+    auto_approved: row.auto_approved,
+    details: row.details,
+    requested_by: row.requested_by,
+    decided_by: row.decided_by,
+    decision_reason: row.decision_reason,
+    created_at: row.created_at.toISOString(),
+    expires_at: row.expires_at.toISOString(),
+    decided_at: row.decided_at?.toISOString() ?? null,
+  };
+}
+
+interface Filing {
+  kind: ApprovalRequestKind;
+  run_id: string;
+  phase_id: string;
+  requested_paths: string[];
+  justification: string;
+  changed_lines: number;
+  risk_level: ApplyRiskLevel | null;
+  details: Record<string, unknown>;
+  autoApprove: boolean;
+}
+
+/**
+ * Files a request for a phase its executor is working on (fenced by the lease). Unless the rules
+ * approve it at once, the phase waits in BLOCKED (its lease ends) until an operator, or the timeout
+ * policy, decides.
+ */
+async function file(db: Db, clock: Clock, config: ServerConfig, filer: Filer, filing: Filing): Promise<ApprovalFiled> {
+  return transaction(db, async (trx) => {
+    const now = clock.now();
+    const { phase, fenced: _fenced, ...locked } = await lockPhaseForWrite(
+      trx,
+      now,
+      { runId: filing.run_id, phaseId: filing.phase_id },
+      filer.fence,
+    );
+    if (!['EXECUTING', 'GATE', 'CI_RUNNING'].includes(phase.state)) {
+      throw conflict('illegal_transition', `phase ${phase.phase_id} is ${phase.state}: only an active phase can ask for a decision`, {
+        from: phase.state,
+        to: 'BLOCKED',
+      });
+    }
+    const row = await insertApprovalRequest(trx, {
+      request_id: randomUUID(),
+      kind: filing.kind,
+      run_id: filing.run_id,
+      phase_id: filing.phase_id,
+      attempt: phase.attempt,
+      status: filing.autoApprove ? 'approved' : 'pending',
+      requested_paths: filing.requested_paths,
+      justification: filing.justification,
+      changed_lines: filing.changed_lines,
+      risk_level: filing.risk_level,
+      auto_approved: filing.autoApprove,
+      details: filing.details,
+      requested_by: filer.actor,
+      decided_by: filing.autoApprove ? 'system' : null,
+      decision_reason: filing.autoApprove ? 'auto-approved: low risk (tests and docs only, at most 100 changed lines)' : null,
+      created_at: now,
+      expires_at: new Date(now.getTime() + config.approvals.timeoutMinutes * 60_000),
+      decided_at: filing.autoApprove ? now : null,
+    });
+    await recordEvent(trx, now, phase, 'approval_requested', filer.actor, {
+      request_id: row.request_id,
+      kind: row.kind,
+      risk_level: row.risk_level,
+      requested_paths: row.requested_paths,
+      auto_approved: row.auto_approved,
+    });
+    if (filing.autoApprove) {
+      await recordEvent(trx, now, phase, 'approval_decided', 'system', { request_id: row.request_id, kind: row.kind, approved: true, auto: true });
+      return { request: toApprovalRecord(row), phase_state: phase.state };
+    }
+    const blocked = await blockPhase(trx, now, locked, phase, filer.actor, `waiting for ${row.kind} decision ${row.request_id}`);
+    return { request: toApprovalRecord(row), phase_state: blocked.phase.state };
+  });
+}
+
+/** `POST /governance/requests`: the server rates the risk; only low risk is approved at once (SPEC §4.7). */
+export async function fileGovernanceRequest(
+  db: Db,
+  clock: Clock,
+  config: ServerConfig,
+  filer: Filer,
+  body: GovernanceRequestBody,
+): Promise<ApprovalFiled> {
+  return transaction(db, async (trx) => {
+    const run = (await lockRunPhases(trx, body.run_id)).run;
+    const rating = rateGovernanceRequest(body.requested_paths, body.changed_lines, run.safety_profile);
+    return file(trx, clock, config, filer, {
+      kind: 'governance',
+      run_id: body.run_id,
+      phase_id: body.phase_id,
+      requested_paths: rating.paths,
+      justification: body.justification,
+      changed_lines: body.changed_lines,
+      risk_level: rating.risk,
+      details: {},
+      autoApprove: rating.autoApprove,
+    });
+  });
+}
+
+/** `POST /approval/request`: mass deletion, quality gate and other risky decisions; never automatic. */
+export async function fileApprovalRequest(
+  db: Db,
+  clock: Clock,
+  config: ServerConfig,
+  filer: Filer,
+  body: ApprovalRequestBody,
+): Promise<ApprovalFiled> {
+  return file(db, clock, config, filer, {
+    kind: body.kind,
+    run_id: body.run_id,
+    phase_id: body.phase_id,
+    requested_paths: [],
+    justification: body.summary,
+    changed_lines: 0,
+    risk_level: null,
+    details: body.details ?? {},
+    autoApprove: false,
+  });
+}
+
+export interface Decision {
+  requestId: string;
+  approved: boolean;
+  reason: string;
+  actor: string;
+}
+
+/**
+ * An operator's decision (or the timeout policy's): approved → the phase is QUEUED again and its
+ * next attempt gets the grants; rejected → FAILED (`policy_rejected`), the run
+ * DONE_FAILED_POLICY_VIOLATION. A request is decided once: again is 409 `already_decided`.
+ */
+export async function decideRequest(db: Db, clock: Clock, family: RequestFamily, decision: Decision): Promise<DecisionResponse> {
+  return transaction(db, async (trx) => {
+    const now = clock.now();
+    const unlocked = await findApprovalRequest(trx, decision.requestId);
+    if (!unlocked || !KINDS[family].includes(unlocked.kind)) {
+      throw notFound('request_not_found', `no ${family} request ${decision.requestId}`);
+    }
+    const locked = await lockRunPhases(trx, unlocked.run_id);
+    const result = await decideLocked(trx, now, locked, decision);
+    if (!result) {
+      const current = (await findApprovalRequest(trx, decision.requestId))!;
+      throw conflict('already_decided', `request ${decision.requestId} is ${current.status} already`, {
+        status: current.status,
+        decided_by: current.decided_by,
+        decided_at: current.decided_at?.toISOString() ?? null,
+      });
+    }
+    return result;
+  });
+}
+
+async function decideLocked(trx: Trx, now: Date, locked: LockedRun, decision: Decision): Promise<DecisionResponse | undefined> {
+  const row = await decideApprovalRequest(trx, decision.requestId, {
+    status: decision.approved ? 'approved' : 'rejected',
+    decided_by: decision.actor,
+    decision_reason: decision.reason,
+    decided_at: now,
+  });
+  if (!row) return undefined;
+  const phase = locked.phases.find((p) => p.phase_id === row.phase_id)!;
+  await recordEvent(trx, now, phase, 'approval_decided', decision.actor, {
+    request_id: row.request_id,
+    kind: row.kind,
+    approved: decision.approved,
+    reason: decision.reason,
+  });
+  const changed = await resolveBlocked(trx, now, locked, phase, decision);
+  return { ...changed, request: toApprovalRecord(row) };
+}
+
+/** Reaper: a pending request past its deadline is decided by AUTOPACK_APPROVAL_DEFAULT_ON_TIMEOUT. */
+export async function timeOutRequest(db: Db, clock: Clock, config: ServerConfig, requestId: string): Promise<boolean> {
+  return transaction(db, async (trx) => {
+    const now = clock.now();
+    const unlocked = await findApprovalRequest(trx, requestId);
+    if (!unlocked) return false;
+    const locked = await lockRunPhases(trx, unlocked.run_id);
+    const row = (await findApprovalRequest(trx, requestId))!;
+    if (row.status !== 'pending' || row.expires_at > now) return false;
+    const approved = config.approvals.onTimeout === 'approve';
+    const decided = await decideLocked(trx, now, locked, {
+      requestId,
+      approved,
+      actor: 'system:timeout',
+      reason: `no decision within ${config.approvals.timeoutMinutes} minutes; the timeout policy ${approved ? 'approves' : 'rejects'}`,
+    });
+    return decided !== undefined;
+  });
+}
+
+export async function listPending(db: Db, family: RequestFamily, query: PendingQuery): Promise<PendingList> {
+  const rows = await listPendingApprovals(db, KINDS[family], query.limit, query.offset);
+  return { requests: rows.map(toApprovalRecord), limit: query.limit, offset: query.offset };
+}
+
+export async function getRequest(db: Db, requestId: string): Promise<ApprovalRecord> {
+  const row = await findApprovalRequest(db, requestId);
+  if (!row) throw notFound('request_not_found', `no request ${requestId}`);
+  return toApprovalRecord(row);
+}
+

@@ -1,0 +1,11 @@
+export { AutopackClient } from './client';
+export {
+  AutopackClientError,
+  AutopackHttpError,
+  AutopackNetworkError,
+  AutopackRequestError,
+  AutopackResponseError,
+} from './errors';
+export { Lease, type KeepAliveOptions } from './lease';
+export { backoffDelay, DEFAULT_RETRY, RETRYABLE_STATUSES, type RetryPolicy } from './retry';
+export type { CallAnswer, CallInput, CallOptions, ClientOptions } from './transport';
