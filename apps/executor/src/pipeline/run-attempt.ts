@@ -1,0 +1,206 @@
+import type { ApplyReport, FailureReason } from '@autopack/contracts';
+import type { Lease } from '@autopack/executor-client';
+import { applyPatch, type PatchInput } from '@autopack/governed-apply';
+import type { Logger } from '@autopack/logging';
+import type { Auditor } from '../auditor/auditor';
+import type { ProposedChange } from '../builders/builder';
+import { BaselineCache, runTests } from '../ci/run-tests';
+import { computeDelta, deltaBlocks, type TestDelta, type TestRun } from '../ci/test-delta';
+import { collectContext } from '../context/collect-context';
+import type { UsageRecord } from '../task';
+import { RunWorkspace } from '../workspace/run-workspace';
+import { feedbackFromClaim, taskFromClaim } from './claim-task';
+import { chooseBuilder, type BuilderSettings } from './choose-builder';
+
+export interface AttemptDeps {
+  lease: Lease;
+  /** Bytes of a stored artifact (accepted patches of completed phases). */
+  fetchArtifact: (artifactId: number) => Promise<string>;
+  workDir: string;
+  builders: BuilderSettings;
+  auditor: Auditor;
+  logger: Logger;
+  /** Aborted on cancel_requested, lease loss or shutdown. */
+  signal: AbortSignal;
+}
+
+export type AttemptEnd =
+  | { outcome: 'complete'; commit: string }
+  | { outcome: 'failed'; reason: FailureReason; message: string }
+  | { outcome: 'blocked'; message: string }
+  | { outcome: 'aborted' };
+
+/** Violations a governance decision can lift (SPEC §4.7); everything else fails the attempt. */
+const NEEDS_APPROVAL = new Set(['protected_path']);
+
+class Stop extends Error {
+  constructor(readonly end: AttemptEnd) {
+    super(end.outcome);
+  }
+}
+
+function summariseTests(delta: TestDelta): string {
+  const lines = [];
+  if (delta.newlyFailing.length) lines.push(`newly failing: ${delta.newlyFailing.join(', ')}`);
+  if (delta.newCollectionErrors.length) lines.push(`new collection errors: ${delta.newCollectionErrors.join(', ')}`);
+  if (delta.flaky.length) lines.push(`flaky (passed on re-run): ${delta.flaky.join(', ')}`);
+  return lines.join('\n');
+}
+
+function patchInput(change: ProposedChange): PatchInput {
+  return change.kind === 'diff' ? { diff: change.diff } : { operations: change.operations };
+}
+
+/**
+ * One attempt of a claimed phase, SPEC §5: workspace, baseline, context, build, governed apply,
+ * tests, audit, report. Every outcome is reported to the server through the lease (fenced); the
+ * worktree never keeps a change that was not accepted.
+ */
+export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
+  const { lease, logger, signal } = deps;
+  const claim = lease.claim;
+  const task = taskFromClaim(claim);
+  const log = logger.child({ run_id: task.runId, phase_id: task.phaseId, attempt: task.attempt });
+  let workspace: RunWorkspace | undefined;
+
+  const fail = (reason: FailureReason, message: string): never => {
+    throw new Stop({ outcome: 'failed', reason, message });
+  };
+  const checkpoint = () => {
+    if (signal.aborted) throw new Stop({ outcome: 'aborted' });
+  };
+  const reportUsage = async (usage: UsageRecord[]) => {
+    // The result carries successful calls' tokens; every other call is reported on its own.
+    for (const u of usage.filter((x) => !x.succeeded)) {
+      await lease.recordUsage({ provider: u.provider, model: u.model, role: u.role, prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, succeeded: false });
+    }
+    const ok = usage.filter((x) => x.succeeded);
+    return { tokens_used: ok.reduce((n, u) => n + u.total_tokens, 0), ...(ok[0] ? { provider: ok[0].provider, model: ok[0].model } : {}) };
+  };
+
+  try {
+    log.info('attempt started', { executor_id: claim.executor_id });
+    workspace = await RunWorkspace.open({
+      workDir: deps.workDir,
+      runId: task.runId,
+      repo: claim.run.repo,
+      completed: claim.completed_phases.map((p) => ({
+        phaseId: p.phase_id,
+        attempt: p.attempt,
+        patch: async () => (await Promise.all(p.patch_artifact_ids.map((id) => deps.fetchArtifact(id)))).join('\n'),
+      })),
+    });
+    const ws = workspace;
+    const start = await ws.head();
+    checkpoint();
+
+    let baseline: TestRun | undefined;
+    if (task.ci?.command) {
+      baseline = await new BaselineCache(`${deps.workDir}/baselines`).get(start, task.ci, () => runTests(ws.dir, task.ci!, { signal }));
+      log.info('baseline measured', { commit: start, failing: baseline.failed.length, passing: baseline.passed.length });
+    }
+    checkpoint();
+
+    const builder = chooseBuilder(task, ws, deps.builders);
+    if (typeof builder === 'string') fail('builder_error', builder);
+    const context = await collectContext(ws.dir, task.scope);
+    const built = await (builder as Exclude<typeof builder, string>).build({ task, workspace: ws.dir, context, feedback: feedbackFromClaim(claim), signal });
+    checkpoint();
+    const usage = await reportUsage(built.usage);
+    if (!built.ok) {
+      await lease.builderResult({ status: 'failed', notes: built.message, ...usage });
+      fail(built.reason, built.message);
+    }
+    const change = (built as Extract<typeof built, { ok: true }>).change;
+
+    const report: ApplyReport = applyPatch(patchInput(change), {
+      repo: ws.dir,
+      scope: task.scope.paths,
+      grants: claim.phase.grants,
+      allowMassDeletion: task.scope.allow_mass_deletion || claim.phase.approvals.includes('mass_deletion'),
+    });
+    await lease.uploadArtifact({ kind: 'apply_report', path: 'apply-report.json', content: JSON.stringify(report, null, 2), media_type: 'application/json' });
+    const appliedDiff = report.outcome === 'applied' || report.outcome === 'already_applied' ? await ws.diff() : '';
+    await lease.builderResult({
+      status: report.outcome === 'applied' ? 'success' : 'failed',
+      patch_content: appliedDiff || (change.kind === 'diff' ? change.diff : null),
+      files_changed: report.files.map((f) => f.path),
+      lines_added: report.totals.lines_added,
+      lines_removed: report.totals.lines_removed,
+      ...(built.ok && built.notes ? { notes: built.notes } : {}),
+      ...usage,
+    });
+    if (report.outcome === 'rejected') {
+      const codes = [...new Set(report.violations.map((v) => v.code))];
+      const summary = report.violations.map((v) => `${v.code}: ${v.path} (${v.detail})`).join('\n');
+      if (codes.every((c) => NEEDS_APPROVAL.has(c))) {
+        const paths = [...new Set(report.violations.map((v) => v.path))];
+        const filed = await lease.requestGovernance({
+          requested_paths: paths,
+          justification: `phase "${task.name}" needs to change protected paths:\n${summary}`,
+          changed_lines: report.totals.lines_added + report.totals.lines_removed,
+        });
+        throw new Stop({ outcome: 'blocked', message: `governance request ${filed.request.request_id} (${filed.request.status})` });
+      }
+      if (codes.every((c) => c === 'mass_deletion')) {
+        const filed = await lease.requestApproval({ kind: 'mass_deletion', summary: `phase "${task.name}" deletes much of some files:\n${summary}` });
+        throw new Stop({ outcome: 'blocked', message: `approval request ${filed.request.request_id} (${filed.request.status})` });
+      }
+      fail('policy_violation', `governed apply refused the change:\n${summary}`);
+    }
+    if (report.outcome === 'empty') fail('empty_patch', 'the builder proposed no change');
+    if (report.outcome !== 'applied' && report.outcome !== 'already_applied') {
+      fail('patch_apply_error', `governed apply: ${report.outcome}${report.error ? ` (${report.error.message})` : ''}`);
+    }
+    checkpoint();
+
+    let delta: TestDelta | null = null;
+    if (task.ci?.command && baseline) {
+      await lease.updateStatus({ state: 'CI_RUNNING' });
+      const after = await runTests(ws.dir, task.ci, { signal });
+      checkpoint();
+      // A test that broke is run once more: passing then means flaky, not broken.
+      const rerun = computeDelta(baseline, after).newlyFailing.length > 0 ? await runTests(ws.dir, task.ci, { signal }) : undefined;
+      delta = computeDelta(baseline, after, rerun);
+      await lease.uploadArtifact({
+        kind: 'test_report',
+        path: 'tests.json',
+        content: JSON.stringify({ baseline_commit: start, delta, after: { ...after, output: after.output.slice(-20_000) } }, null, 2),
+        media_type: 'application/json',
+      });
+      log.info('tests compared with the baseline', { ...delta });
+      if (after.timedOut) fail('timeout', 'the tests ran out of time');
+      if (deltaBlocks(delta)) fail('ci_fail', summariseTests(delta));
+      await lease.updateStatus({ state: 'GATE' });
+    }
+    checkpoint();
+
+    const audit = await deps.auditor.audit({ task, diff: appliedDiff, delta, signal });
+    const auditUsage = await reportUsage(audit.usage);
+    if (!audit.ok) fail('auditor_reject', `the auditor gave no valid verdict: ${audit.message}`);
+    const verdict = (audit as Extract<typeof audit, { ok: true }>).verdict;
+    await lease.auditorResult({ ...verdict, ...auditUsage });
+    if (verdict.recommendation !== 'approve') {
+      const issues = verdict.issues_found.map((i) => `- ${String(i['description'] ?? JSON.stringify(i))}`).join('\n');
+      fail('auditor_reject', `auditor: ${verdict.recommendation}\n${verdict.review_notes}\n${issues}`.trim());
+    }
+    checkpoint();
+
+    const { commit, patch } = await ws.commitPhase(task.phaseId, task.attempt);
+    await lease.uploadArtifact({ kind: 'patch', path: 'accepted.patch', content: patch, media_type: 'text/x-diff' });
+    await lease.updateStatus({ state: 'COMPLETE', message: `commit ${commit}` });
+    log.info('phase complete', { commit });
+    return { outcome: 'complete', commit };
+  } catch (err) {
+    await workspace?.discardUncommitted().catch(() => undefined);
+    if (!(err instanceof Stop)) throw err;
+    const end = err.end;
+    if (end.outcome === 'failed') {
+      log.warn('attempt failed', { failure_reason: end.reason, message: end.message.slice(0, 2000) });
+      await lease.updateStatus({ state: 'FAILED', failure_reason: end.reason, message: end.message.slice(0, 4000) });
+    } else if (end.outcome === 'blocked') {
+      log.info('phase blocked: waiting for a decision', { message: end.message });
+    }
+    return end;
+  }
+}
