@@ -35,17 +35,25 @@ export function runNode(main: string, args: string[], env: NodeJS.ProcessEnv, ec
   };
 }
 
-export function baseEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' };
+/** PATH and HOME plus `extra`; with `inherit`, the whole environment of this process plus `extra`. */
+export function baseEnv(extra: Record<string, string | undefined>, inherit = false): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = inherit ? { ...process.env } : { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }
 
 /** Starts the server and resolves with its URL once it listens. */
-export async function startServer(env: Record<string, string | undefined>, echo?: (line: string) => void): Promise<Child & { url: string }> {
-  const child = runNode(SERVER_MAIN, [], baseEnv({ AUTOPACK_PORT: '0', ...env }), echo);
+export async function startServer(
+  env: Record<string, string | undefined>,
+  echo?: (line: string) => void,
+  inherit = false,
+): Promise<Child & { url: string }> {
+  const child = runNode(SERVER_MAIN, [], baseEnv({ AUTOPACK_PORT: '0', ...env }, inherit), echo);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${child.output()}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.proc.kill('SIGKILL');
+      reject(new Error(`the server did not start:\n${child.output()}`));
+    }, 60_000);
     child.proc.stdout!.on('data', () => {
       const match = /"url":"(http:\/\/[^"]+)"/.exec(child.output());
       if (match) {
@@ -62,14 +70,14 @@ export async function startServer(env: Record<string, string | undefined>, echo?
 }
 
 /** `node apps/server/dist/main.js keys create …` (before the server starts: PGlite is one process). */
-export async function createKey(env: Record<string, string | undefined>, role: string, name: string): Promise<string> {
-  const child = runNode(SERVER_MAIN, ['keys', 'create', '--role', role, '--name', name], baseEnv(env));
+export async function createKey(env: Record<string, string | undefined>, role: string, name: string, inherit = false): Promise<string> {
+  const child = runNode(SERVER_MAIN, ['keys', 'create', '--role', role, '--name', name], baseEnv(env, inherit));
   const code = await child.exited;
   const key = /apk_\S+/.exec(child.output())?.[0];
   if (code !== 0 || !key) throw new Error(`could not create the ${role} key:\n${child.output()}`);
   return key;
 }
 
-export function startExecutor(env: Record<string, string | undefined>, args: string[] = [], echo?: (line: string) => void): Child {
-  return runNode(EXECUTOR_MAIN, args, baseEnv(env), echo);
+export function startExecutor(env: Record<string, string | undefined>, args: string[] = [], echo?: (line: string) => void, inherit = false): Child {
+  return runNode(EXECUTOR_MAIN, args, baseEnv(env, inherit), echo);
 }
