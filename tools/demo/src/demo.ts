@@ -30,11 +30,11 @@ async function demo(): Promise<number> {
       AUTOPACK_SERVER_URL: server.url,
       AUTOPACK_EXECUTOR_API_KEY: executorKey,
       AUTOPACK_WORK_DIR: workDir,
-      AUTOPACK_EXECUTOR_LOG_LEVEL: 'warn',
     });
     const repo = copyDemoRepo();
     const runId = `demo-${Date.now()}`;
     const client = new AutopackClient({ baseUrl: server.url, apiKey: adminKey });
+    const submitted = performance.now();
     await client.startRun(demoPlan(repo, runId));
     say(`run ${runId} submitted: 3 phases on a copy of examples/demo-repo (${repo})`);
     const { state } = await watchRun(client, runId, {
@@ -49,6 +49,15 @@ async function demo(): Promise<number> {
     }
     say(`run ${runId} is DONE_SUCCESS. Branch autopack/${runId}:`);
     for (const subject of branchCommits(workDir, runId)) say(`  ${subject}`);
+    const attempts = executor
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"message":"phase complete"') || l.includes('"message":"attempt failed"'))
+      .map((l) => JSON.parse(l) as { phase_id: string; attempt: number; total_ms: number; build_ms: number; tests_ms: number; overhead_ms: number });
+    for (const a of attempts) {
+      say(`  ${a.phase_id} attempt ${a.attempt}: ${a.total_ms} ms = build ${a.build_ms} + tests ${a.tests_ms} + executor overhead ${a.overhead_ms}`);
+    }
+    say(`run wall time (submit → DONE_SUCCESS): ${((performance.now() - submitted) / 1000).toFixed(1)} s`);
     say(process.env['AUTOPACK_DEMO_KEEP'] === '1' ? `worktree kept: ${join(workDir, 'runs', runId)}` : 'set AUTOPACK_DEMO_KEEP=1 to keep the worktree and database');
     return 0;
   } finally {

@@ -62,6 +62,22 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
   const task = taskFromClaim(claim);
   const log = logger.child({ run_id: task.runId, phase_id: task.phaseId, attempt: task.attempt });
   let workspace: RunWorkspace | undefined;
+  // Where the time goes: building and testing are the work; the rest is the executor's overhead.
+  const started = performance.now();
+  const spent = { build_ms: 0, tests_ms: 0 };
+  const timed = async <T>(key: keyof typeof spent, fn: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await fn();
+    } finally {
+      spent[key] += performance.now() - t;
+    }
+  };
+  const timings = () => {
+    const total = performance.now() - started;
+    const round = (n: number) => Math.round(n);
+    return { total_ms: round(total), build_ms: round(spent.build_ms), tests_ms: round(spent.tests_ms), overhead_ms: round(total - spent.build_ms - spent.tests_ms) };
+  };
 
   const fail = (reason: FailureReason, message: string): never => {
     throw new Stop({ outcome: 'failed', reason, message });
@@ -96,7 +112,9 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
 
     let baseline: TestRun | undefined;
     if (task.ci?.command) {
-      baseline = await new BaselineCache(`${deps.workDir}/baselines`).get(start, task.ci, () => runTests(ws.dir, task.ci!, { signal }));
+      baseline = await new BaselineCache(`${deps.workDir}/baselines`).get(start, task.ci, () =>
+        timed('tests_ms', () => runTests(ws.dir, task.ci!, { signal })),
+      );
       log.info('baseline measured', { commit: start, failing: baseline.failed.length, passing: baseline.passed.length });
     }
     checkpoint();
@@ -104,7 +122,9 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
     const builder = chooseBuilder(task, ws, deps.builders);
     if (typeof builder === 'string') fail('builder_error', builder);
     const context = await collectContext(ws.dir, task.scope);
-    const built = await (builder as Exclude<typeof builder, string>).build({ task, workspace: ws.dir, context, feedback: feedbackFromClaim(claim), signal });
+    const built = await timed('build_ms', () =>
+      (builder as Exclude<typeof builder, string>).build({ task, workspace: ws.dir, context, feedback: feedbackFromClaim(claim), signal }),
+    );
     checkpoint();
     const usage = await reportUsage(built.usage);
     if (!built.ok) {
@@ -157,10 +177,11 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
     let delta: TestDelta | null = null;
     if (task.ci?.command && baseline) {
       await lease.updateStatus({ state: 'CI_RUNNING' });
-      const after = await runTests(ws.dir, task.ci, { signal });
+      const after = await timed('tests_ms', () => runTests(ws.dir, task.ci!, { signal }));
       checkpoint();
       // A test that broke is run once more: passing then means flaky, not broken.
-      const rerun = computeDelta(baseline, after).newlyFailing.length > 0 ? await runTests(ws.dir, task.ci, { signal }) : undefined;
+      const rerun =
+        computeDelta(baseline, after).newlyFailing.length > 0 ? await timed('tests_ms', () => runTests(ws.dir, task.ci!, { signal })) : undefined;
       delta = computeDelta(baseline, after, rerun);
       await lease.uploadArtifact({
         kind: 'test_report',
@@ -189,17 +210,17 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
     const { commit, patch } = await ws.commitPhase(task.phaseId, task.attempt);
     await lease.uploadArtifact({ kind: 'patch', path: 'accepted.patch', content: patch, media_type: 'text/x-diff' });
     await lease.updateStatus({ state: 'COMPLETE', message: `commit ${commit}` });
-    log.info('phase complete', { commit });
+    log.info('phase complete', { commit, ...timings() });
     return { outcome: 'complete', commit };
   } catch (err) {
     await workspace?.discardUncommitted().catch(() => undefined);
     if (!(err instanceof Stop)) throw err;
     const end = err.end;
     if (end.outcome === 'failed') {
-      log.warn('attempt failed', { failure_reason: end.reason, message: end.message.slice(0, 2000) });
+      log.warn('attempt failed', { failure_reason: end.reason, detail: end.message.slice(0, 2000), ...timings() });
       await lease.updateStatus({ state: 'FAILED', failure_reason: end.reason, message: end.message.slice(0, 4000) });
     } else if (end.outcome === 'blocked') {
-      log.info('phase blocked: waiting for a decision', { message: end.message });
+      log.info('phase blocked: waiting for a decision', { detail: end.message });
     }
     return end;
   }
