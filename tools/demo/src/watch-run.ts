@@ -1,14 +1,6 @@
-import type { RunEvent, RunState } from '@autopack/contracts';
+import { isRunFinished, type RunEvent, type RunState } from '@autopack/contracts';
 import type { AutopackClient } from '@autopack/executor-client';
 
-const FINAL: readonly RunState[] = [
-  'DONE_SUCCESS',
-  'DONE_FAILED_BUDGET_EXHAUSTED',
-  'DONE_FAILED_POLICY_VIOLATION',
-  'DONE_FAILED_REQUIRES_HUMAN_REVIEW',
-  'DONE_FAILED_ENVIRONMENT',
-  'CANCELLED',
-];
 
 /** Follows a run's events until it finishes (or the deadline passes); returns its final state. */
 export async function watchRun(
@@ -27,7 +19,7 @@ export async function watchRun(
       after = e.id;
     }
     const { run } = await client.getRun(runId);
-    if (FINAL.includes(run.state) && page.events.length === 0) return { state: run.state, events };
+    if (isRunFinished(run.state) && page.events.length === 0) return { state: run.state, events };
     if (Date.now() > deadline) throw new Error(`run ${runId} did not finish in time (state ${run.state})`);
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 300));
   }
