@@ -148,5 +148,27 @@ for (const dialect of testDialects()) {
       expect(JSON.stringify(rows.rows)).not.toContain(c.lease_token);
       expect((await phaseOf(t, 'c-secret', 't0-p0')).state).toBe('COMPLETE');
     });
+
+    it('shows in /health the executors that asked for work lately, those working, and their providers', async () => {
+      const health = async () => {
+        const body = (await t.http.get('/health').expect(200)).body;
+        return { ...body.executors, providers: body.llm_providers.configured };
+      };
+      t.clock.advance(91_000); // earlier tests' executors fall out of the window
+      expect(await health()).toEqual({ active: 0, working: 0, providers: [] });
+      const ask = (id: string, providers: string[]) =>
+        t.http.post('/executors/claim').set(EXECUTOR).send({ executor_id: id, providers });
+      expect((await ask('box-a:0', ['anthropic'])).status).toBe(204);
+      expect((await ask('box-b:0', ['openai', 'anthropic'])).status).toBe(204);
+      expect((await ask('box-b:1', ['gemini'])).status).toBe(400);
+      expect(await health()).toEqual({ active: 2, working: 0, providers: ['anthropic', 'openai'] });
+
+      await t.http.post('/runs/start').send(makePlan('c-health')).expect(201);
+      expect((await ask('box-a:0', ['anthropic'])).status).toBe(200);
+      expect(await health()).toEqual({ active: 2, working: 1, providers: ['anthropic', 'openai'] });
+      // Out of the window: only the executor holding a lease still counts.
+      t.clock.advance(91_000);
+      expect(await health()).toEqual({ active: 1, working: 1, providers: ['anthropic'] });
+    });
   });
 }

@@ -41,6 +41,8 @@ describe('operations endpoints and HTTP conventions', () => {
       database: { ok: true, latency_ms: expect.any(Number), dialect: 'pglite' },
       database_identity: t.database.identity,
       kill_switches: { consolidated_metrics: true, phase6_metrics: false },
+      llm_providers: { configured: [] },
+      executors: { active: 0, working: 0 },
       auth: { mode: 'open', public_read: false, registration: false },
     });
   });

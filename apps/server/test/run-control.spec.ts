@@ -95,6 +95,43 @@ for (const dialect of testDialects()) {
       ]);
     });
 
+    it('retrying the phase whose failure stopped the run queues the phases it skipped again, but not those skipped by hand', async () => {
+      await t.http.post('/runs/start').send(makePlan('r-resume', { tiers: 2, perTier: 2, maxAttempts: 1 })).expect(201);
+      const first = await claim(t);
+      await leased(t, first, 'update_status', { state: 'COMPLETE' }).expect(200);
+      await t.http.post('/runs/r-resume/phases/t1-p1/skip').set(OPERATOR).send({ reason: 'done by hand' }).expect(200);
+      const failing = await claim(t);
+      expect(failing.phase.phase_id).toBe('t0-p1');
+      const failed = await leased(t, failing, 'update_status', { state: 'FAILED', failure_reason: 'ci_fail' });
+      expect(failed.body.run.state).toBe('DONE_FAILED_REQUIRES_HUMAN_REVIEW');
+      const stateOf = async () => {
+        const run = await t.http.get('/runs/r-resume').set(OPERATOR).expect(200);
+        return Object.fromEntries(run.body.phases.map((p: { phase_id: string; state: string }) => [p.phase_id, p.state]));
+      };
+      expect(await stateOf()).toEqual({ 't0-p0': 'COMPLETE', 't0-p1': 'FAILED', 't1-p0': 'SKIPPED', 't1-p1': 'SKIPPED' });
+
+      const retried = await t.http.post('/runs/r-resume/phases/t0-p1/retry').set(OPERATOR).send({});
+      expect(retried.status).toBe(200);
+      expect(retried.body.run.state).toBe('PHASE_EXECUTION');
+      expect(await stateOf()).toEqual({ 't0-p0': 'COMPLETE', 't0-p1': 'QUEUED', 't1-p0': 'QUEUED', 't1-p1': 'SKIPPED' });
+      const requeued = (await eventsOf(t, 'r-resume')).filter((e) => e.payload['operator_action'] === 'retry');
+      expect(requeued.map((e) => [e.phase_id, e.payload['from'], e.payload['to']])).toEqual([
+        ['t0-p1', 'FAILED', 'QUEUED'],
+        ['t1-p0', 'SKIPPED', 'QUEUED'],
+      ]);
+
+      // The run does the skipped work before it can succeed.
+      for (const expected of ['t0-p1', 't1-p0']) {
+        const c = await claim(t);
+        expect(c.phase.phase_id).toBe(expected);
+        const done = await leased(t, c, 'update_status', { state: 'COMPLETE' });
+        expect(done.body.run.state).toBe(expected === 't1-p0' ? 'DONE_SUCCESS' : 'PHASE_EXECUTION');
+      }
+      // Only a retry may leave SKIPPED; update_status may not.
+      const unskip = await t.http.post('/runs/r-resume/phases/t1-p1/update_status').set(OPERATOR).send({ state: 'QUEUED' });
+      expect(unskip.status).toBe(409);
+    });
+
     it('ends a run at its token cap: no more claims, the active lease told to stop, DONE_FAILED_BUDGET_EXHAUSTED', async () => {
       const plan = makePlan('r-budget', { perTier: 2 });
       plan.run.token_cap = 1000;
@@ -122,6 +159,13 @@ for (const dialect of testDialects()) {
       const types = (await eventsOf(t, 'r-budget')).map((e) => e.type);
       expect(types).toContain('budget_exhausted');
       expect(types.at(-1)).toBe('run_state_changed');
+      // A retry could never be claimed: refused, and nothing changes.
+      const retry = await t.http.post('/runs/r-budget/phases/t0-p0/retry').set(OPERATOR).send({});
+      expect(retry.status).toBe(409);
+      expectEnvelope(retry.body, 'budget_exhausted');
+      expect(retry.body.error.message).toContain('token_cap');
+      expect((await t.http.get('/runs/r-budget')).body.run.state).toBe('DONE_FAILED_BUDGET_EXHAUSTED');
+      expect((await eventsOf(t, 'r-budget')).map((e) => e.type)).toEqual(types);
     });
 
     it('counts builder and auditor tokens against the budget too', async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Count, Identifier, JsonObject, Timestamp } from './common';
 import { FailureReason } from './phase-writes';
-import { BuilderSpec } from './run-plan';
+import { BuilderSpec, LlmProvider } from './run-plan';
 import { Phase, Run } from './runs';
 
 /** Header that fences every executor write about a phase (SPEC §4.3). */
@@ -47,6 +47,11 @@ export const ClaimRequest = z.strictObject({
     .max(CLAIM_MAX_WAIT_SECONDS)
     .default(0)
     .describe('Long-poll: wait up to this long for work before answering 204'),
+  providers: z
+    .array(LlmProvider)
+    .max(LlmProvider.options.length)
+    .default([])
+    .describe('LLM providers this executor has keys for (shown in /health as llm_providers.configured)'),
 });
 export type ClaimRequest = z.infer<typeof ClaimRequest>;
 

@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'run_exists',
   'illegal_transition',
   'run_finished',
+  'budget_exhausted',
   'phase_active',
   'lease_lost',
   'lease_required',

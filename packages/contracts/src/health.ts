@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LlmProvider } from './run-plan';
 
 export const DatabaseDialect = z.enum(['pglite', 'postgres']);
 export type DatabaseDialect = z.infer<typeof DatabaseDialect>;
@@ -20,6 +21,13 @@ export const Health = z.strictObject({
     mode: z.enum(['open', 'enforced']).describe('open: development server with no key or user yet; every caller is admin'),
     public_read: z.boolean(),
     registration: z.boolean(),
+  }),
+  llm_providers: z.strictObject({
+    configured: z.array(LlmProvider).describe('Providers the active executors have keys for (the server itself calls none)'),
+  }),
+  executors: z.strictObject({
+    active: z.int().min(0).nullable().describe('Claim loops seen in the last 90 s or holding a lease; null when the database is down'),
+    working: z.int().min(0).nullable().describe('Claim loops holding a lease now'),
   }),
   kill_switches: z.strictObject(
     Object.fromEntries(KILL_SWITCHES.map((k) => [k, z.boolean()])) as Record<(typeof KILL_SWITCHES)[number], z.ZodBoolean>,

@@ -299,7 +299,8 @@ export const routes = {
     operationId: 'retryPhase',
     method: 'post',
     path: '/runs/{run_id}/phases/{phase_id}/retry',
-    summary: 'Queue a FAILED phase again (one more attempt); reopens a DONE_FAILED_* run',
+    summary:
+      'Queue a FAILED phase again (one more attempt) with the phases its failure skipped under on_phase_failure "stop"; reopens a DONE_FAILED_* run',
     tag: 'operators',
     params: PhasePathParams,
     body: OperatorActionRequest,
@@ -307,7 +308,9 @@ export const routes = {
       200: { description: 'The phase, its tier and its run after the change', schema: UpdateStatusResponse },
       400: badRequest,
       404: phaseMissing,
-      409: { description: '`illegal_transition` (only FAILED phases can be retried) or `run_finished`' },
+      409: {
+        description: '`illegal_transition` (only FAILED phases can be retried), `run_finished`, or `budget_exhausted` (the run is at its token_cap)',
+      },
     },
   }),
   skipPhase: route({

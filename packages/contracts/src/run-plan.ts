@@ -61,6 +61,10 @@ export type PhaseCi = z.infer<typeof PhaseCi>;
 
 const patch = z.string().min(1).max(RUN_LIMITS.patch_bytes);
 
+/** The LLM providers builders and auditors speak to (any compatible base URL). */
+export const LlmProvider = z.enum(['anthropic', 'openai']);
+export type LlmProvider = z.infer<typeof LlmProvider>;
+
 export const BuilderSpec = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('patch'),
@@ -72,7 +76,7 @@ export const BuilderSpec = z.discriminatedUnion('kind', [
     timeout_seconds: z.int().min(1).max(7200).optional(),
   }),
   z.strictObject({
-    kind: z.enum(['anthropic', 'openai']),
+    kind: LlmProvider,
     model: z.string().min(1).max(200).optional(),
     max_tokens: z.int().min(1).max(1_000_000).optional(),
   }),

@@ -44,6 +44,13 @@ export const PHASE_TRANSITIONS: Readonly<Record<PhaseState, readonly PhaseState[
   CANCELLED: [],
 };
 
+/**
+ * The one way out of SKIPPED, open only to an operator's retry (never to `update_status`): retrying
+ * the FAILED phase whose failure made `on_phase_failure: "stop"` skip the later phases queues those
+ * phases again. Otherwise the resumed run would finish DONE_SUCCESS without the work it skipped.
+ */
+export const RETRY_REQUEUE = { from: 'SKIPPED', to: 'QUEUED' } as const satisfies { from: PhaseState; to: PhaseState };
+
 const DONE_FAILED: readonly RunState[] = [
   'DONE_FAILED_BUDGET_EXHAUSTED',
   'DONE_FAILED_POLICY_VIOLATION',

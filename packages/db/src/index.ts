@@ -9,6 +9,7 @@ export * from './work-channel';
 export * from './repositories/approvals-repository';
 export * from './repositories/artifacts-repository';
 export * from './repositories/events-repository';
+export * from './repositories/executors-repository';
 export * from './repositories/idempotency-repository';
 export * from './repositories/issues-repository';
 export * from './repositories/leases-repository';

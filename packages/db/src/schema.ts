@@ -9,6 +9,7 @@ import type {
   RunState,
   Severity,
   TierState,
+  LlmProvider,
 } from '@autopack/contracts';
 
 /** pg returns int8 as string, PGlite as number: repositories convert with Number(). */
@@ -170,6 +171,14 @@ export interface ServerSettingsTable {
   updated_by: string;
 }
 
+export interface ExecutorsTable {
+  executor_id: string;
+  actor: string;
+  providers: Json<LlmProvider[]>;
+  first_seen_at: Timestamptz;
+  last_seen_at: Timestamptz;
+}
+
 export interface RunEventsTable {
   id: GeneratedInt8;
   run_id: string;
@@ -291,6 +300,7 @@ export interface Database {
   approval_requests: ApprovalRequestsTable;
   artifacts: ArtifactsTable;
   server_settings: ServerSettingsTable;
+  executors: ExecutorsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,7 +1,8 @@
+import { LlmProvider } from '@autopack/contracts';
 import { z } from 'zod';
 
-export const LLM_PROVIDERS = ['anthropic', 'openai'] as const;
-export type LlmProviderKind = (typeof LLM_PROVIDERS)[number];
+export const LLM_PROVIDERS = LlmProvider.options;
+export type LlmProviderKind = LlmProvider;
 
 /** Used when neither the settings nor the phase's builder spec name a model. */
 export const DEFAULT_MODELS: Readonly<Record<LlmProviderKind, string>> = {

@@ -1,6 +1,7 @@
 import { AutopackClient, AutopackHttpError, type Lease } from '@autopack/executor-client';
 import type { Logger } from '@autopack/logging';
 import type { Auditor } from '../auditor/auditor';
+import { LLM_PROVIDERS } from '../llm/settings';
 import type { BuilderSettings } from '../pipeline/choose-builder';
 import { runAttempt } from '../pipeline/run-attempt';
 
@@ -76,11 +77,15 @@ export function startExecutor(opts: ExecutorOptions): RunningExecutor {
     }
   }
 
+  // Told to the server with every claim, so operators see in /health which providers can be used.
+  const providers = LLM_PROVIDERS.filter((p) => opts.builders.providers[p]);
+
   async function slot(n: number): Promise<void> {
     while (!stopClaiming.signal.aborted) {
       let lease: Lease | null = null;
       try {
-        lease = await client.claim({ executor_id: `${opts.executorId}:${n}`, wait_seconds: CLAIM_WAIT_SECONDS }, { signal: stopClaiming.signal });
+        const request = { executor_id: `${opts.executorId}:${n}`, wait_seconds: CLAIM_WAIT_SECONDS, providers };
+        lease = await client.claim(request, { signal: stopClaiming.signal });
       } catch (err) {
         if (stopClaiming.signal.aborted) break;
         logger.warn('claim failed; retrying shortly', { err });

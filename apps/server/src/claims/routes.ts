@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { routes, type Claim } from '@autopack/contracts';
+import { recordExecutorSeen } from '@autopack/db';
 import type { AppServices } from '../app-context';
 import { actorOf } from '../auth/actor';
 import { mount, mountOptions } from '../http/mount';
@@ -28,6 +29,7 @@ export function claimRoutes(services: AppServices): Router {
   mount(router, 'claimPhase', routes.claimPhase, async ({ body }, ctx) => {
     const deadline = Date.now() + body.wait_seconds * 1000;
     const input = { executorId: body.executor_id, actor: actorOf(ctx), leaseSeconds };
+    await recordExecutorSeen(services.database.db, { ...input, providers: body.providers, now: clock.now() });
     const none = { status: 204 as const, body: undefined };
     const claimOnce = () =>
       ctx.once(async (trx) => {

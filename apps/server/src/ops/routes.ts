@@ -1,9 +1,12 @@
 import { Router } from 'express';
 import { buildOpenApi, routes, type Health, type Readiness } from '@autopack/contracts';
-import { schemaStatus } from '@autopack/db';
+import { executorActivity, schemaStatus, type ExecutorActivity } from '@autopack/db';
 import type { AppServices } from '../app-context';
 import { mount, mountOptions } from '../http/mount';
 import { SERVER_VERSION } from '../version';
+
+/** Claim requests long-poll for at most 30 s: a live, idle executor asks again well within this. */
+const EXECUTOR_SEEN_WINDOW_MS = 90_000;
 
 export function opsRoutes(services: AppServices): Router {
   const { database, config } = services;
@@ -13,6 +16,8 @@ export function opsRoutes(services: AppServices): Router {
 
   mount(router, 'getHealth', routes.getHealth, async () => {
     const ping = await database.ping(config.healthDbTimeoutMs);
+    const since = new Date(services.clock.now().getTime() - EXECUTOR_SEEN_WINDOW_MS);
+    const activity: ExecutorActivity | undefined = ping.ok ? await executorActivity(database.db, since).catch(() => undefined) : undefined;
     const body: Health = {
       status: ping.ok ? 'healthy' : 'unhealthy',
       service: 'autopack',
@@ -20,6 +25,8 @@ export function opsRoutes(services: AppServices): Router {
       database: { ...ping, dialect: database.dialect },
       database_identity: database.identity,
       kill_switches: config.killSwitches,
+      llm_providers: { configured: activity?.providers ?? [] },
+      executors: { active: activity?.active ?? null, working: activity?.working ?? null },
       auth: {
         mode: ping.ok && (await services.guard.isOpen().catch(() => false)) ? 'open' : 'enforced',
         public_read: config.auth.publicRead,

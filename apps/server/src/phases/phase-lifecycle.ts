@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ACTIVE_PHASE_STATES,
   PHASE_TRANSITIONS,
+  RETRY_REQUEUE,
   RUN_TRANSITIONS,
   canRunTransition,
   canTransition,
@@ -98,6 +99,8 @@ interface Transition {
   cancelLease?: boolean;
   /** A server-side ending (budget, time, cancel): no retry, no skipping of later phases. */
   finalizing?: boolean;
+  /** An operator retry queuing again a phase the "stop" policy skipped (contracts' RETRY_REQUEUE). */
+  requeueSkipped?: boolean;
   /** Extra fields of the phase_state_changed event. */
   payload?: Record<string, unknown>;
 }
@@ -131,7 +134,8 @@ function illegal(phase: PhaseRow, to: PhaseState) {
 async function transition(trx: Trx, now: Date, locked: LockedRun, phase: PhaseRow, t: Transition): Promise<PhaseRow> {
   const { run } = locked;
   const from = phase.state;
-  if (!canTransition(from, t.to)) throw illegal(phase, t.to);
+  const requeue = t.requeueSkipped === true && from === RETRY_REQUEUE.from && t.to === RETRY_REQUEUE.to;
+  if (!canTransition(from, t.to) && !requeue) throw illegal(phase, t.to);
   if (RUN_TRANSITIONS[run.state].length === 0) {
     throw conflict('run_finished', `run ${run.run_id} is ${run.state}; its phases can no longer change`, { run_state: run.state });
   }
@@ -198,6 +202,8 @@ async function transition(trx: Trx, now: Date, locked: LockedRun, phase: PhaseRo
   return updated;
 }
 
+const stopSkipReason = (failedPhaseId: string) => `skipped: phase ${failedPhaseId} failed and on_phase_failure is "stop"`;
+
 /** on_phase_failure "stop": every QUEUED phase after the failed one is SKIPPED, with the reason. */
 async function skipLaterPhases(trx: Trx, now: Date, locked: LockedRun, failed: PhaseRow, actor: string) {
   const later = locked.phases.filter(
@@ -205,7 +211,7 @@ async function skipLaterPhases(trx: Trx, now: Date, locked: LockedRun, failed: P
       p.state === 'QUEUED' &&
       (p.tier_index > failed.tier_index || (p.tier_index === failed.tier_index && p.phase_index > failed.phase_index)),
   );
-  const reason = `skipped: phase ${failed.phase_id} failed and on_phase_failure is "stop"`;
+  const reason = stopSkipReason(failed.phase_id);
   for (const p of later) {
     replace(
       locked.phases,
@@ -337,9 +343,32 @@ export interface OperatorAction {
   reason?: string;
 }
 
-/** `POST …/retry`: a FAILED phase gets one more attempt; a DONE_FAILED_* run reopens (SPEC §4.6). */
+/**
+ * `POST …/retry`: a FAILED phase gets one more attempt and a DONE_FAILED_* run reopens (SPEC §4.6);
+ * the phases its failure skipped under on_phase_failure "stop" are queued again behind it.
+ */
 export async function retryPhase(db: Db, clock: Clock, action: OperatorAction): Promise<UpdateStatusResponse> {
-  return operatorChange(db, clock, action, 'FAILED', 'QUEUED', 'retry');
+  return operatorChange(db, clock, action, 'FAILED', 'QUEUED', 'retry', async (trx, now, locked, phase) => {
+    const { run } = locked;
+    // Checked after the phase changed, but in the same transaction: a refusal writes nothing.
+    if (Number(run.tokens_used) >= Number(run.token_cap)) {
+      throw conflict(
+        'budget_exhausted',
+        `run ${run.run_id} has used ${run.tokens_used} of its ${run.token_cap} tokens; a retry could never be claimed (start a new run with a larger token_cap)`,
+        { tokens_used: Number(run.tokens_used), token_cap: Number(run.token_cap) },
+      );
+    }
+    const skipped = locked.phases.filter((p) => p.state === 'SKIPPED' && p.failure_reason === stopSkipReason(phase.phase_id));
+    for (const p of skipped) {
+      await transition(trx, now, locked, p, {
+        to: 'QUEUED',
+        actor: action.actor,
+        requeueSkipped: true,
+        message: `queued again: phase ${phase.phase_id} is retried`,
+        payload: { operator_action: 'retry', retried_phase_id: phase.phase_id },
+      });
+    }
+  });
 }
 
 /** `POST …/skip`: a QUEUED phase will not run. */
@@ -347,7 +376,18 @@ export async function skipPhase(db: Db, clock: Clock, action: OperatorAction): P
   return operatorChange(db, clock, action, 'QUEUED', 'SKIPPED', 'skip');
 }
 
-async function operatorChange(db: Db, clock: Clock, action: OperatorAction, from: PhaseState, to: PhaseState, name: string) {
+/** What else an operator action changes, after the phase and before the run is settled. */
+type FollowUp = (trx: Trx, now: Date, locked: LockedRun, phase: PhaseRow) => Promise<void>;
+
+async function operatorChange(
+  db: Db,
+  clock: Clock,
+  action: OperatorAction,
+  from: PhaseState,
+  to: PhaseState,
+  name: string,
+  followUp?: FollowUp,
+) {
   return transaction(db, async (trx) => {
     const now = clock.now();
     const locked = await lockRunPhases(trx, action.runId);
@@ -359,12 +399,15 @@ async function operatorChange(db: Db, clock: Clock, action: OperatorAction, from
         allowed: PHASE_TRANSITIONS[phase.state],
       });
     }
-    return changeLocked(trx, now, locked, phase, {
+    const updated = await transition(trx, now, locked, phase, {
       to,
       actor: action.actor,
       ...(action.reason ? { message: action.reason } : {}),
       payload: { operator_action: name },
     });
+    await followUp?.(trx, now, locked, updated);
+    const tiers = await settle(trx, now, locked, action.actor, to === 'QUEUED');
+    return answer(locked, updated, tiers);
   });
 }
 

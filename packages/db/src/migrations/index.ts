@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as core from './2026-11-22T10-00-00-core';
 import * as auth from './2026-11-22T11-00-00-auth';
 import * as workDistribution from './2026-11-22T12-00-00-work-distribution';
+import * as executors from './2026-11-22T13-00-00-executors';
 
 /**
  * Every migration, by name. Names are timestamps so that they sort in the order they must run.
@@ -11,4 +12,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-22T10-00-00-core': core,
   '2026-11-22T11-00-00-auth': auth,
   '2026-11-22T12-00-00-work-distribution': workDistribution,
+  '2026-11-22T13-00-00-executors': executors,
 };
