@@ -14,6 +14,7 @@ export const FAILURE_REASONS = [
   'empty_patch',
   'builder_error',
   'timeout',
+  'workspace_error',
   'lease_expired',
   'operator',
 ] as const;

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { branchCommits } from '../src/demo-repo';
@@ -93,6 +93,19 @@ describe('tests against the baseline', () => {
       expect.objectContaining({ attempt: 1, failureReason: 'ci_fail', newlyFailing: ['test::value is one'] }),
     ]);
     expect(JSON.parse(readFileSync(`${record}-1`, 'utf8')).feedback).toEqual([]);
+  });
+
+  it('fails an attempt whose repository is not a git repository with workspace_error and the cause', async () => {
+    const notARepo = mkdtempSync(join(tmpdir(), 'autopack-not-a-repo-'));
+    await stack.admin.startRun(planOf('norepo', notARepo, [{ id: 'only', patches: ['unused', 'unused'], maxAttempts: 2 }]));
+    const { state, events } = await watchRun(stack.admin, 'norepo', { timeoutMs: 60_000 });
+    expect(state).toBe('DONE_FAILED_REQUIRES_HUMAN_REVIEW');
+    const failures = events.filter((e) => e.type === 'phase_state_changed' && e.payload['failure_reason']).map((e) => e.payload);
+    expect(failures.map((p) => [p['attempt'], p['to'], p['failure_reason']])).toEqual([
+      [1, 'QUEUED', 'workspace_error'],
+      [2, 'FAILED', 'workspace_error'],
+    ]);
+    expect(String(failures[0]!['message'])).toContain(`cannot prepare the workspace from ${notARepo}`);
   });
 
   it('marks a test that fails once as flaky and completes the phase', async () => {

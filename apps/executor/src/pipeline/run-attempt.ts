@@ -56,6 +56,9 @@ function patchInput(change: ProposedChange): PatchInput {
  * tests, audit, report. Every outcome is reported to the server through the lease (fenced); the
  * worktree never keeps a change that was not accepted.
  */
+/** `https://user:token@host/...` → `https://***@host/...`: git errors repeat the URL they were given. */
+const withoutUrlCredentials = (text: string) => text.replace(/\/\/[^/@\s]+@/g, '//***@');
+
 export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
   const { lease, logger, signal } = deps;
   const claim = lease.claim;
@@ -105,6 +108,10 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
         attempt: p.attempt,
         patch: async () => (await Promise.all(p.patch_artifact_ids.map((id) => deps.fetchArtifact(id)))).join('\n'),
       })),
+    }).catch((err: Error) => {
+      // A clone or fetch may fail for a moment, so the attempt fails (and is retried) with the cause.
+      const repo = claim.run.repo.path ?? claim.run.repo.url ?? '?';
+      return fail('workspace_error', withoutUrlCredentials(`cannot prepare the workspace from ${repo}: ${err.message}`));
     });
     const ws = workspace;
     const start = await ws.head();
