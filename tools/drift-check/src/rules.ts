@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { unknownRoutes } from './doc-routes';
 
 export interface Violation {
   rule: string;
@@ -112,4 +113,20 @@ export const noWorkstationPaths: Rule = {
   },
 };
 
-export const RULES: readonly Rule[] = [httpOnlyInServer, noStrayFiles, oneStartCommand, noWorkstationPaths];
+export const docsNameRealRoutes: Rule = {
+  name: 'docs-name-real-routes',
+  description: 'Every "METHOD /path" in the docs is a route the server serves (the contracts route table)',
+  check(repo) {
+    const out: Violation[] = [];
+    for (const file of repo.files.filter(isDoc)) {
+      eachLine(read(repo, file), (line, n) => {
+        for (const mention of unknownRoutes(line)) {
+          out.push({ rule: this.name, file, line: n, message: `names "${mention}", which the server does not serve; see GET /openapi.json for the routes` });
+        }
+      });
+    }
+    return out;
+  },
+};
+
+export const RULES: readonly Rule[] = [httpOnlyInServer, noStrayFiles, oneStartCommand, noWorkstationPaths, docsNameRealRoutes];

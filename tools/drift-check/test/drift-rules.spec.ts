@@ -30,6 +30,10 @@ describe('drift rules', () => {
       ['a home directory in docs', 'docs/setup.md', 'Clone into /home/alice/autopack\n', 'no-workstation-paths', /\/home\/alice\//],
       ['a macOS user path in docs', 'docs/setup.md', 'see /Users/bob/src\n', 'no-workstation-paths', /\/Users\/bob/],
       ['a Windows drive path in docs', 'docs/setup.md', 'C:\\dev\\autopack\n', 'no-workstation-paths', /C:\\/],
+      ['a route the server does not serve', 'docs/api.md', 'Poll `GET /runs/{run_id}/status` until done.\n', 'docs-name-real-routes', /GET \/runs\/\{run_id\}\/status/],
+      ['a route with the wrong method', 'README.md', '\nCancel with `DELETE /runs/{run_id}`.\n', 'docs-name-real-routes', /DELETE \/runs/],
+      ["the predecessor's route", 'docs/howto.md', 'POST /api/runs/{run_id}/phases/{phase_id}/builder_result\n', 'docs-name-real-routes', /POST \/api\/runs/],
+      ['one bad alternative', 'docs/howto.md', 'Use `POST /admin/pause|stop`.\n', 'docs-name-real-routes', /pause\|stop/],
     ];
 
     it.each(planted)('fail on %s', (_name, file, text, rule, message) => {
@@ -40,6 +44,7 @@ describe('drift rules', () => {
 
     it('allow the canonical start commands, executor commands, and servers in tests and tools', () => {
       copy.plant('docs/ok.md', '`npm start` or `node apps/server/dist/main.js migrate`; workers: `node apps/executor/dist/main.js --once`; `npx nx run @autopack/server:test`\n');
+      copy.plant('docs/routes.md', '`GET /runs/hello/progress`, `POST /admin/pause|resume`, `GET /runs/:run_id/events?after=3`, `POST /runs/{id}/phases/{pid}/retry`, `…/skip`\n');
       copy.plant('apps/executor/test/fake-llm.ts', "import { createServer } from 'node:http';\ncreateServer().listen(0);\n");
       copy.plant('tools/bench/x/src/load.ts', "import http from 'node:http';\n");
       expect(summary(checkRepository(copy.root))).toEqual([]);
