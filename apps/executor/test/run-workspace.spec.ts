@@ -104,5 +104,59 @@ describe('the run workspace', () => {
     const first = repo.git('rev-list', '--max-parents=0', 'HEAD').trim();
     const ws = await RunWorkspace.open({ workDir: work.dir, runId: 'r6', repo: { path: repo.dir, base_ref: first }, completed: [] });
     expect(readFileSync(join(ws.dir, 'src/a.txt'), 'utf8')).toBe('one\n');
+    expect(await ws.base()).toBe(first);
+  });
+
+  it('builds on the pinned base commit even after the branch moved, and rebuilds a worktree on another base', async () => {
+    const pinned = repo.git('rev-parse', 'HEAD').trim();
+    const first = await open('r7');
+    expect(await first.base()).toBe(pinned);
+    writeFileSync(join(first.dir, 'src/a.txt'), 'phase one\n');
+    const one = await first.commitPhase('p1', 1);
+    expect(await first.base()).toBe(pinned);
+
+    // The operator's branch moves on; another executor (a fresh cache) resumes the run.
+    repo.write({ 'src/a.txt': 'moved\n', 'later.txt': 'later\n' });
+    repo.git('commit', '-qam', 'moved on');
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'more');
+    const completed = [{ phaseId: 'p1', attempt: 1, patch: async () => one.patch }];
+    const elsewhere = tempDir();
+    try {
+      const open2 = (baseCommit?: string) =>
+        RunWorkspace.open({ workDir: elsewhere.dir, runId: 'r7', repo: { path: repo.dir }, completed, ...(baseCommit ? { baseCommit } : {}) });
+      const resumed = await open2(pinned);
+      expect(await resumed.base()).toBe(pinned);
+      expect(readFileSync(join(resumed.dir, 'src/a.txt'), 'utf8')).toBe('phase one\n');
+      expect(existsSync(join(resumed.dir, 'later.txt'))).toBe(false);
+
+      // A worktree left on another base (built before the pin was known) is not reused.
+      const moved = repo.git('rev-parse', 'HEAD').trim();
+      const other = tempDir();
+      try {
+        const onMoved = await RunWorkspace.open({ workDir: other.dir, runId: 'r8', repo: { path: repo.dir }, completed: [] });
+        expect(await onMoved.base()).toBe(moved);
+        const rebuilt = await RunWorkspace.open({ workDir: other.dir, runId: 'r8', repo: { path: repo.dir }, baseCommit: pinned, completed: [] });
+        expect(await rebuilt.base()).toBe(pinned);
+        expect(readFileSync(join(rebuilt.dir, 'src/a.txt'), 'utf8')).toBe('one\n');
+      } finally {
+        other.remove();
+      }
+    } finally {
+      elsewhere.remove();
+    }
+  });
+
+  it('fetches a pinned commit the cache does not have yet, and fails clearly when the source lost it', async () => {
+    const ws = await open('r9'); // the cache is cloned now
+    expect(await ws.base()).toBe(repo.git('rev-parse', 'HEAD').trim());
+    repo.write({ 'src/a.txt': 'newer\n' });
+    repo.git('commit', '-qam', 'newer');
+    const newer = repo.git('rev-parse', 'HEAD').trim();
+    const fetched = await RunWorkspace.open({ workDir: work.dir, runId: 'r10', repo: { path: repo.dir }, baseCommit: newer, completed: [] });
+    expect(readFileSync(join(fetched.dir, 'src/a.txt'), 'utf8')).toBe('newer\n');
+    await expect(
+      RunWorkspace.open({ workDir: work.dir, runId: 'r11', repo: { path: repo.dir }, baseCommit: 'f'.repeat(40), completed: [] }),
+    ).rejects.toThrow();
   });
 });

@@ -149,6 +149,28 @@ for (const dialect of testDialects()) {
       expect((await phaseOf(t, 'c-secret', 't0-p0')).state).toBe('COMPLETE');
     });
 
+    it("pins the run's base commit on the first report: later claims carry it, a different one is refused", async () => {
+      await t.http.post('/runs/start').send(makePlan('c-base', { perTier: 2 })).expect(201);
+      const first = await claim(t);
+      expect(first.run.base_commit).toBeNull();
+      const sha = 'a'.repeat(40);
+      const badSha = await leased(t, first, 'update_status', { state: 'CI_RUNNING', base_commit: 'main' });
+      expectEnvelope(badSha.body, 'validation_failed');
+      await leased(t, first, 'update_status', { state: 'CI_RUNNING', base_commit: sha }).expect(200);
+      await leased(t, first, 'update_status', { state: 'GATE', base_commit: sha }).expect(200);
+      const other = await leased(t, first, 'update_status', { state: 'COMPLETE', base_commit: 'b'.repeat(40) });
+      expect(other.status).toBe(409);
+      expectEnvelope(other.body, 'base_commit_mismatch');
+      expect((await phaseOf(t, 'c-base', 't0-p0')).state).toBe('GATE');
+      await leased(t, first, 'update_status', { state: 'COMPLETE' }).expect(200);
+
+      const second = await claim(t);
+      expect(second.run.base_commit).toBe(sha);
+      expect((await t.http.get('/runs/c-base').set(VIEWER)).body.run.base_commit).toBe(sha);
+      const pinned = (await eventsOf(t, 'c-base')).filter((e) => e.type === 'base_commit_pinned');
+      expect(pinned.map((e) => e.payload)).toEqual([{ base_commit: sha, base_ref: 'HEAD' }]);
+    });
+
     it('shows in /health the executors that asked for work lately, those working, and their providers', async () => {
       const health = async () => {
         const body = (await t.http.get('/health').expect(200)).body;

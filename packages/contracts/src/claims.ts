@@ -62,6 +62,7 @@ export const ClaimRun = Run.pick({
   run_scope: true,
   goal_anchor: true,
   repo: true,
+  base_commit: true,
   on_phase_failure: true,
   token_cap: true,
   tokens_used: true,

@@ -22,3 +22,6 @@ export const JsonObject = z.record(z.string(), z.unknown());
 
 /** Non-negative integer that fits in a JSON number without loss. */
 export const Count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** A git commit id: SHA-1 (40 hex) or SHA-256 (64 hex) repositories. */
+export const CommitSha = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, 'a full lowercase git commit id (40 or 64 hex digits)');

@@ -18,6 +18,7 @@ export const RUN_EVENT_TYPES = [
   'approval_requested',
   'approval_decided',
   'artifact_stored',
+  'base_commit_pinned',
 ] as const;
 export const RunEventType = z.enum(RUN_EVENT_TYPES);
 export type RunEventType = z.infer<typeof RunEventType>;

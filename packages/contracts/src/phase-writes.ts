@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Count, Identifier, JsonObject, Severity, Timestamp } from './common';
+import { CommitSha, Count, Identifier, JsonObject, Severity, Timestamp } from './common';
 import { Phase } from './runs';
 import { PhaseState, RunState, TierState } from './states';
 
@@ -27,6 +27,9 @@ export const UpdateStatusRequest = z
     state: PhaseState,
     failure_reason: FailureReason.optional().describe('Why the phase failed; required with state FAILED'),
     message: z.string().max(4000).optional().describe('Human-readable note stored with the event'),
+    base_commit: CommitSha.optional().describe(
+      "The commit the run's base_ref resolved to, reported once by the executor that first prepared the workspace; pinned on the run (a different one later is 409 base_commit_mismatch)",
+    ),
   })
   .superRefine((body, ctx) => {
     if (body.state === 'FAILED' && body.failure_reason === undefined) {

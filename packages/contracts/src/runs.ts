@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Count, Identifier, Timestamp } from './common';
+import { CommitSha, Count, Identifier, Timestamp } from './common';
 import { PhaseCi, PhaseScope, RunSettings } from './run-plan';
 import { PHASE_STATES, PhaseState, RunState, TierState } from './states';
 
@@ -31,6 +31,9 @@ export const Run = z.strictObject({
     url: z.string().optional(),
     base_ref: z.string().optional(),
   }),
+  base_commit: CommitSha.nullable().describe(
+    'The commit base_ref resolved to when the first executor prepared the workspace; every rebuild starts from it',
+  ),
   on_phase_failure: RunSettings.shape.on_phase_failure.unwrap(),
   ...progressFields,
 });

@@ -16,6 +16,7 @@ export function toRun(row: RunRow): Run {
     max_duration_minutes: row.max_duration_minutes,
     goal_anchor: row.goal_anchor,
     repo: row.repo,
+    base_commit: row.base_commit,
     on_phase_failure: row.on_phase_failure,
     tokens_used: Number(row.tokens_used),
     minor_issues_count: row.minor_issues_count,

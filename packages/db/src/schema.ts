@@ -29,6 +29,7 @@ export interface RunsTable {
   max_duration_minutes: number;
   goal_anchor: string | null;
   repo: Json<{ path?: string; url?: string; base_ref?: string }>;
+  base_commit: ColumnType<string | null, string | null | undefined, string | null>;
   on_phase_failure: 'stop' | 'continue';
   plan: Json<unknown>;
   tokens_used: ColumnType<string | number, number | undefined, number>;

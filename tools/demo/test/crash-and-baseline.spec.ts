@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { branchCommits } from '../src/demo-repo';
@@ -31,6 +32,11 @@ for (const dialect of stackDialects()) {
         if (phase.state === 'CI_RUNNING') break;
         await new Promise((r) => setTimeout(r, 100));
       }
+      // The operator's branch moves on meanwhile: the rebuild must still start from the run's base.
+      const base = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+      writeFileSync(join(repo, 'src/later.txt'), 'later\n');
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@localhost', 'add', '-A'], { cwd: repo });
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@localhost', 'commit', '-qm', 'later'], { cwd: repo });
       stack.executors[0]!.proc.kill('SIGKILL');
       stack.addExecutor();
 
@@ -45,6 +51,9 @@ for (const dialect of stackDialects()) {
         'autopack: run crash, phase second, attempt 2',
       ]);
       expect(readFileSync(join(stack.workDir(1), 'runs/crash/src/a.txt'), 'utf8')).toBe('one\n');
+      expect(existsSync(join(stack.workDir(1), 'runs/crash/src/later.txt'))).toBe(false);
+      expect(execFileSync('git', ['rev-parse', 'HEAD~2'], { cwd: join(stack.workDir(1), 'runs/crash'), encoding: 'utf8' }).trim()).toBe(base);
+      expect((await stack.admin.getRun('crash')).run.base_commit).toBe(base);
     });
   });
 }

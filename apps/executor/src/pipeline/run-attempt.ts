@@ -82,6 +82,12 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
     return { total_ms: round(total), build_ms: round(spent.build_ms), tests_ms: round(spent.tests_ms), overhead_ms: round(total - spent.build_ms - spent.tests_ms) };
   };
 
+  let pinBase: string | undefined;
+  const updateStatus = async (body: Parameters<Lease['updateStatus']>[0]) => {
+    await lease.updateStatus(pinBase ? { ...body, base_commit: pinBase } : body);
+    pinBase = undefined;
+  };
+
   const fail = (reason: FailureReason, message: string): never => {
     throw new Stop({ outcome: 'failed', reason, message });
   };
@@ -103,6 +109,7 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
       workDir: deps.workDir,
       runId: task.runId,
       repo: claim.run.repo,
+      baseCommit: claim.run.base_commit,
       completed: claim.completed_phases.map((p) => ({
         phaseId: p.phase_id,
         attempt: p.attempt,
@@ -114,6 +121,9 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
       return fail('workspace_error', withoutUrlCredentials(`cannot prepare the workspace from ${repo}: ${err.message}`));
     });
     const ws = workspace;
+    // The first executor of a run tells the server what base_ref resolved to, so every rebuild
+    // (any executor, any time later) starts from the same commit.
+    if (claim.run.base_commit === null) pinBase = await ws.base();
     const start = await ws.head();
     checkpoint();
 
@@ -183,7 +193,7 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
 
     let delta: TestDelta | null = null;
     if (task.ci?.command && baseline) {
-      await lease.updateStatus({ state: 'CI_RUNNING' });
+      await updateStatus({ state: 'CI_RUNNING' });
       const after = await timed('tests_ms', () => runTests(ws.dir, task.ci!, { signal }));
       checkpoint();
       // A test that broke is run once more: passing then means flaky, not broken.
@@ -199,7 +209,7 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
       log.info('tests compared with the baseline', { ...delta });
       if (after.timedOut) fail('timeout', 'the tests ran out of time');
       if (deltaBlocks(delta)) fail('ci_fail', summariseTests(delta));
-      await lease.updateStatus({ state: 'GATE' });
+      await updateStatus({ state: 'GATE' });
     }
     checkpoint();
 
@@ -216,7 +226,7 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
 
     const { commit, patch } = await ws.commitPhase(task.phaseId, task.attempt);
     await lease.uploadArtifact({ kind: 'patch', path: 'accepted.patch', content: patch, media_type: 'text/x-diff' });
-    await lease.updateStatus({ state: 'COMPLETE', message: `commit ${commit}` });
+    await updateStatus({ state: 'COMPLETE', message: `commit ${commit}` });
     log.info('phase complete', { commit, ...timings() });
     return { outcome: 'complete', commit };
   } catch (err) {
@@ -225,7 +235,7 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
     const end = err.end;
     if (end.outcome === 'failed') {
       log.warn('attempt failed', { failure_reason: end.reason, detail: end.message.slice(0, 2000), ...timings() });
-      await lease.updateStatus({ state: 'FAILED', failure_reason: end.reason, message: end.message.slice(0, 4000) });
+      await updateStatus({ state: 'FAILED', failure_reason: end.reason, message: end.message.slice(0, 4000) });
     } else if (end.outcome === 'blocked') {
       log.info('phase blocked: waiting for a decision', { detail: end.message });
     }

@@ -38,17 +38,27 @@ export class RunWorkspace {
     private readonly runId: string,
   ) {}
 
-  static async open(opts: { workDir: string; runId: string; repo: RepoSource; completed: CompletedPhase[] }): Promise<RunWorkspace> {
+  /**
+   * `baseCommit`: the commit the server pinned for the run (what base_ref resolved to for the first
+   * executor); without it, base_ref is resolved here and `base` tells the caller what to report.
+   */
+  static async open(opts: { workDir: string; runId: string; repo: RepoSource; baseCommit?: string | null; completed: CompletedPhase[] }): Promise<RunWorkspace> {
     const workDir = resolve(opts.workDir);
     const cache = await ensureCache(workDir, opts.repo);
     const dir = join(workDir, 'runs', opts.runId);
     const ws = new RunWorkspace(dir, `autopack/${opts.runId}`, cache, opts.runId);
-    if (existsSync(dir) && (await ws.matches(opts.completed))) {
+    if (existsSync(dir) && (await ws.matches(opts.completed, opts.baseCommit ?? undefined))) {
       await ws.discardUncommitted();
       return ws;
     }
-    await ws.rebuild(opts.repo, opts.completed);
+    await ws.rebuild(opts.baseCommit ?? opts.repo.base_ref ?? 'HEAD', opts.completed);
     return ws;
+  }
+
+  /** The commit the run's phases are built on: HEAD before the first phase commit. */
+  async base(): Promise<string> {
+    const phases = (await this.committedPhases()).length;
+    return (await git(['rev-parse', '--verify', `HEAD~${phases}^{commit}`], this.dir)).trim();
   }
 
   /** Phases committed on the branch, oldest first, read from the commit trailers. */
@@ -96,20 +106,21 @@ export class RunWorkspace {
     };
   }
 
-  private async matches(completed: CompletedPhase[]): Promise<boolean> {
+  private async matches(completed: CompletedPhase[], baseCommit: string | undefined): Promise<boolean> {
     try {
       const committed = await this.committedPhases();
-      return committed.length === completed.length && committed.every((id, i) => id === completed[i]!.phaseId);
+      if (committed.length !== completed.length || !committed.every((id, i) => id === completed[i]!.phaseId)) return false;
+      return baseCommit === undefined || (await this.base()) === baseCommit;
     } catch {
       return false;
     }
   }
 
-  private async rebuild(repo: RepoSource, completed: CompletedPhase[]): Promise<void> {
+  private async rebuild(baseRef: string, completed: CompletedPhase[]): Promise<void> {
     await git(['worktree', 'remove', '--force', this.dir], this.cache).catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
     await git(['worktree', 'prune'], this.cache);
-    const base = await resolveBase(this.cache, repo.base_ref ?? 'HEAD');
+    const base = await resolveBase(this.cache, baseRef);
     await mkdir(resolve(this.dir, '..'), { recursive: true });
     await git(['worktree', 'add', '--quiet', '-B', this.branch, this.dir, base], this.cache);
     // Accepted patches were checked by governed apply when they were made; replay them exactly.

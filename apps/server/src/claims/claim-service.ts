@@ -89,6 +89,7 @@ function pickRun(row: GrantedLease['locked']['run']): Claim['run'] {
     run_scope: run.run_scope,
     goal_anchor: run.goal_anchor,
     repo: run.repo,
+    base_commit: run.base_commit,
     on_phase_failure: run.on_phase_failure,
     token_cap: run.token_cap,
     tokens_used: run.tokens_used,

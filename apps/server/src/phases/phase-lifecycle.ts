@@ -314,6 +314,8 @@ export interface PhaseChange {
   to: PhaseState;
   failureReason?: FailureReason;
   message?: string;
+  /** What the run's base_ref resolved to, pinned on the run by its first report. */
+  baseCommit?: string;
   actor: string;
   fence: Fence;
 }
@@ -326,6 +328,7 @@ export async function changePhaseState(db: Db, clock: Clock, change: PhaseChange
   return transaction(db, async (trx) => {
     const now = clock.now();
     const { phase, fenced, ...locked } = await lockPhaseForWrite(trx, now, change, change.fence);
+    if (change.baseCommit) await pinBaseCommit(trx, now, locked, change.baseCommit, change.actor);
     return changeLocked(trx, now, locked, phase, {
       to: change.to,
       actor: change.actor,
@@ -334,6 +337,25 @@ export async function changePhaseState(db: Db, clock: Clock, change: PhaseChange
       ...(fenced.byOperator ? { cancelLease: true, payload: { operator_action: true } } : {}),
     });
   });
+}
+
+/**
+ * Every workspace of a run starts from one commit: the first report of what base_ref resolved to
+ * is kept, the same one again is a no-op, and a different one is refused (that executor would
+ * build on another tree than the phases before it).
+ */
+async function pinBaseCommit(trx: Trx, now: Date, locked: LockedRun, commit: string, actor: string): Promise<void> {
+  const { run } = locked;
+  if (run.base_commit === commit) return;
+  if (run.base_commit !== null) {
+    throw conflict(
+      'base_commit_mismatch',
+      `run ${run.run_id} is pinned to base commit ${run.base_commit}; this workspace was built on ${commit} (rebuild it from the pinned commit)`,
+      { pinned: run.base_commit, reported: commit },
+    );
+  }
+  locked.run = await updateRun(trx, run.run_id, { base_commit: commit, updated_at: now });
+  await appendEvent(trx, { run_id: run.run_id, type: 'base_commit_pinned', actor, payload: { base_commit: commit, base_ref: run.repo.base_ref ?? 'HEAD' }, created_at: now });
 }
 
 export interface OperatorAction {

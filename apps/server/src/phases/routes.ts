@@ -32,6 +32,7 @@ export function phaseRoutes(services: AppServices): Router {
         to: body.state,
         ...(body.failure_reason ? { failureReason: body.failure_reason } : {}),
         ...(body.message ? { message: body.message } : {}),
+        ...(body.base_commit ? { baseCommit: body.base_commit } : {}),
       }),
     }));
     ctx.log.info('phase state changed', { run_id: params.run_id, phase_id: params.phase_id, state: body.state });

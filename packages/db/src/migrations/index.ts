@@ -3,6 +3,7 @@ import * as core from './2026-11-22T10-00-00-core';
 import * as auth from './2026-11-22T11-00-00-auth';
 import * as workDistribution from './2026-11-22T12-00-00-work-distribution';
 import * as executors from './2026-11-22T13-00-00-executors';
+import * as runBaseCommit from './2026-11-22T14-00-00-run-base-commit';
 
 /**
  * Every migration, by name. Names are timestamps so that they sort in the order they must run.
@@ -13,4 +14,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-22T11-00-00-auth': auth,
   '2026-11-22T12-00-00-work-distribution': workDistribution,
   '2026-11-22T13-00-00-executors': executors,
+  '2026-11-22T14-00-00-run-base-commit': runBaseCommit,
 };
