@@ -71,7 +71,12 @@ const EnvSchema = z.object({
   AUTOPACK_ENABLE_PHASE6_METRICS: flag,
   AUTOPACK_API_KEY: z.string().optional(),
   AUTOPACK_API_KEY_FILE: z.string().optional(),
-  AUTOPACK_SECRET_KEY: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  AUTOPACK_SECRET_KEY: z
+    .string()
+    .min(32, { message: 'must be at least 32 characters' })
+    // A long run of one character passes a length check and protects nothing.
+    .refine((v) => new Set(v.replace(/\s/g, '')).size >= 10, { message: 'must be random: at least 10 different non-blank characters (e.g. openssl rand -hex 32)' })
+    .optional(),
   AUTOPACK_PUBLIC_READ: flag,
   AUTOPACK_ALLOW_REGISTRATION: flag,
   AUTOPACK_TRUSTED_PROXIES: z

@@ -21,6 +21,8 @@ const USAGE = `usage: node apps/server/dist/main.js [command]
                                                create an API key in the database and print it once
   keys generate                                print a new key for AUTOPACK_API_KEY (stores nothing)`;
 
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
 async function serve(config: ServerConfig, logger: Logger): Promise<void> {
   const database = await openDatabase(config, logger, { migrate: false });
   const ctx = { config, database, logger, clock: systemClock };
@@ -29,6 +31,14 @@ async function serve(config: ServerConfig, logger: Logger): Promise<void> {
   } catch (err) {
     await database.close();
     throw err;
+  }
+  const open = config.env === 'development' && !(await anyCredentialExists(database.db));
+  if (open && !isLoopback(config.host)) {
+    await database.close();
+    throw new StartupError(
+      `refusing to serve an open development server (no API key or user yet: every caller would be an admin) on ${config.host}; ` +
+        'create a key first (node apps/server/dist/main.js keys create --role admin --name ops, or AUTOPACK_API_KEY) or listen on 127.0.0.1 (AUTOPACK_HOST)',
+    );
   }
   const work = createWorkSignal(database, logger);
   const app = createApp({ ...ctx, work });
@@ -41,9 +51,9 @@ async function serve(config: ServerConfig, logger: Logger): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info('autopack server listening', { url: `http://${config.host}:${port}`, version: SERVER_VERSION, dialect: database.dialect });
-  if (config.env === 'development' && !(await anyCredentialExists(database.db))) {
+  if (open) {
     logger.warn(
-      'OPEN DEVELOPMENT SERVER: no API key or user exists, so every caller is an admin. Create a key to close it: ' +
+      'OPEN DEVELOPMENT SERVER: no API key or user exists, so every local caller is an admin (but may not create credentials). Create a key to close it: ' +
         'node apps/server/dist/main.js keys create --role admin --name ops',
       { host: config.host, port },
     );

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { decryptPrivateKey } from '@autopack/auth';
+import { decryptPrivateKey, generateApiKey } from '@autopack/auth';
 import { routes, type RouteSpec } from '@autopack/contracts';
 import { listSigningKeys } from '@autopack/db';
 import { testDialects } from '@autopack/db/testing';
@@ -11,7 +11,7 @@ import { expectEnvelope, startTestApp, type TestApp } from './support/test-app';
 const [pglite] = testDialects();
 const ISS = 'autopack';
 const AUD = 'autopack-api';
-const SECRET = 'x'.repeat(40);
+const SECRET = 'attack-suite-signing-secret-0123456789abcdef';
 
 /**
  * Every way in that must stay shut (issue #3): each case is refused with 401 or 403 and the error
@@ -100,6 +100,32 @@ describe('attacks on authentication and access control', () => {
     await refused({ Authorization: token });
     await refused({ Authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` });
     await refused({ Authorization: `Bearer ${token}`, 'X-API-Key': admin });
+    // Two Authorization headers: Node would keep the first; the server refuses both.
+    const viewer = await userFor(t, 'viewer', 'twice-viewer');
+    const viewerToken = (await t.http.post('/api/auth/login').send(viewer)).body.access_token as string;
+    const twice = await t.http.get('/api/auth/me').set('Authorization', [`Bearer ${viewerToken}`, `Bearer ${token}`] as unknown as string);
+    expect(twice.status).toBe(401);
+    expectEnvelope(twice.body, 'unauthenticated');
+  });
+
+  it('never echoes a body it cannot parse (it may be a password)', async () => {
+    const res = await t.http.post('/api/auth/login').set('content-type', 'application/json').send('SuperSecretPw-123');
+    expect(res.status).toBe(400);
+    expectEnvelope(res.body, 'invalid_json');
+    expect(res.text).not.toContain('SuperSecret');
+  });
+
+  it('counts failed and anonymous attempts against the address, like any other request', async () => {
+    const limited = await startTestApp(pglite!, { AUTOPACK_ENV: 'production', AUTOPACK_SECRET_KEY: SECRET, AUTOPACK_RATE_LIMIT_WRITES_PER_MINUTE: '3' });
+    try {
+      const forged = generateApiKey().key; // well-formed, unknown
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await limited.http.post('/runs/start').set('X-API-Key', forged).send({})).status);
+      statuses.push((await limited.http.post('/runs/start').send({})).status);
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    } finally {
+      await limited.database.close();
+    }
   });
 
   it('refuses a token signed by a retired key once its grace period is over', async () => {
@@ -165,7 +191,7 @@ describe('attacks on authentication and access control', () => {
   });
 
   it('answers the 6th login attempt in a minute from one address with 429 and Retry-After', async () => {
-    const limited = await startTestApp(pglite!, { AUTOPACK_ENV: 'production', AUTOPACK_SECRET_KEY: 'x'.repeat(40) });
+    const limited = await startTestApp(pglite!, { AUTOPACK_ENV: 'production', AUTOPACK_SECRET_KEY: 'attack-suite-secret-key-0123456789abcdef' });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {

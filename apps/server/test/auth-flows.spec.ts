@@ -1,5 +1,5 @@
 import { generateApiKey } from '@autopack/auth';
-import { findApiKey } from '@autopack/db';
+import { findApiKey, listSigningKeys } from '@autopack/db';
 import { testDialects } from '@autopack/db/testing';
 import { createLogger } from '@autopack/logging';
 import { createApp } from '../src/app';
@@ -193,6 +193,27 @@ describe('start-up posture', () => {
     }
   });
 
+  it('encrypts the signing keys a start without a secret stored in plain text, once a secret is set', async () => {
+    const t = await startTestApp(pglite!);
+    try {
+      await bootstrapAuth({ config: loadConfig({}), database: t.database, logger, clock: t.clock });
+      const plain = await listSigningKeys(t.database.db);
+      expect(plain.map((k) => k.private_pem.slice(0, 11))).toEqual(['-----BEGIN ']);
+      const before = await userFor(t, 'viewer', 'vera');
+      const token = (await t.http.post('/api/auth/login').send(before)).body.access_token;
+
+      await bootstrapAuth({ config: loadConfig({ AUTOPACK_SECRET_KEY: SECRET }), database: t.database, logger, clock: t.clock });
+      const stored = await listSigningKeys(t.database.db);
+      expect(stored.map((k) => [k.kid, k.private_pem.slice(0, 7)])).toEqual([[plain[0]!.kid, 'enc:v1:']]);
+      // The same key, so tokens it signed keep verifying; and the secret now matters.
+      expect((await t.http.get('/api/auth/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+      const other = loadConfig({ AUTOPACK_SECRET_KEY: 'a-different-secret-that-is-also-long-enough' });
+      await expect(bootstrapAuth({ config: other, database: t.database, logger, clock: t.clock })).rejects.toThrow(/not the one they were stored with/);
+    } finally {
+      await t.database.close();
+    }
+  });
+
   it('refuses to open signing keys with another secret', async () => {
     const t = await startTestApp(pglite!);
     try {
@@ -210,6 +231,8 @@ describe('start-up posture', () => {
     [{ AUTOPACK_ENV: 'production' }, /AUTOPACK_SECRET_KEY is required in production/],
     [{ AUTOPACK_API_KEY: 'my-password' }, /AUTOPACK_API_KEY: not a valid Autopack API key/],
     [{ AUTOPACK_SECRET_KEY: 'short' }, /AUTOPACK_SECRET_KEY: must be at least 32 characters/],
+    [{ AUTOPACK_SECRET_KEY: ' '.repeat(34) }, /AUTOPACK_SECRET_KEY: must be random/],
+    [{ AUTOPACK_SECRET_KEY: 'ab'.repeat(20) }, /AUTOPACK_SECRET_KEY: must be random/],
     [{ AUTOPACK_TRUSTED_PROXIES: 'everyone' }, /AUTOPACK_TRUSTED_PROXIES/],
   ])('refuses the configuration %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);

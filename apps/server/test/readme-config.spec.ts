@@ -28,8 +28,8 @@ describe('configuration', () => {
     const { key } = generateApiKey();
     const dir = mkdtempSync(join(tmpdir(), 'autopack-cfg-'));
     writeFileSync(join(dir, 'key'), `${key}\n`);
-    const config = loadConfig({ AUTOPACK_API_KEY_FILE: join(dir, 'key'), AUTOPACK_SECRET_KEY: 'k'.repeat(40) });
-    expect(config.secrets).toEqual({ bootstrapApiKey: key, secretKey: 'k'.repeat(40) });
+    const config = loadConfig({ AUTOPACK_API_KEY_FILE: join(dir, 'key'), AUTOPACK_SECRET_KEY: 'readme-config-secret-0123456789abcdefgh' });
+    expect(config.secrets).toEqual({ bootstrapApiKey: key, secretKey: 'readme-config-secret-0123456789abcdefgh' });
     expect(JSON.stringify(config)).not.toContain(key);
     expect(JSON.stringify(config)).not.toContain('k'.repeat(40));
     expect(() => loadConfig({ AUTOPACK_API_KEY_FILE: join(dir, 'missing') })).toThrow(/AUTOPACK_API_KEY_FILE: cannot read/);

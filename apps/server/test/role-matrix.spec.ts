@@ -2,6 +2,8 @@ import { routes, type RouteSpec } from '@autopack/contracts';
 import { testDialects } from '@autopack/db/testing';
 import { ROUTE_ACCESS } from '@autopack/auth';
 import { headersFor, ROLES_AND_ANONYMOUS, type Caller } from './support/credentials';
+import { AuthService } from '../src/auth/auth-service';
+import { createKeyring } from '../src/app';
 import { makePlan, startTestApp, type TestApp } from './support/test-app';
 
 const [pglite] = testDialects();
@@ -70,15 +72,41 @@ describe('an open development server (no key, no user yet)', () => {
   });
   afterAll(() => t.database.close());
 
-  it('lets anonymous callers do everything, says so in /health, and closes once a key exists', async () => {
+  it('lets anonymous callers do everything but mint credentials, says so in /health, and closes once a key exists', async () => {
     expect((await t.http.get('/health')).body.auth.mode).toBe('open');
     await t.http.post('/runs/start').send(makePlan('open-run')).expect(201);
     const me = await t.http.get('/api/auth/me');
     expect(me.body).toEqual({ kind: 'anonymous', id: 'anonymous', role: 'admin', name: 'anonymous' });
-    const created = await t.http.post('/api/auth/api-keys').send({ name: 'first', role: 'admin' });
-    expect(created.status).toBe(201);
+
+    // Whoever reaches the port first must not be able to take the server over.
+    const minting = [
+      t.http.post('/api/auth/api-keys').send({ name: 'first', role: 'admin' }),
+      t.http.post('/api/auth/api-keys').send({ name: 'first', role: 'viewer' }),
+      t.http.post('/api/auth/users').send({ username: 'mallory', password: 'mallorys-long-password', role: 'admin' }),
+      t.http.post('/api/auth/keys/rotate').send({}),
+    ];
+    for (const res of await Promise.all(minting)) {
+      expect([res.status, res.body.error.code]).toEqual([403, 'forbidden']);
+      expect(res.body.error.message).toContain('keys create --role admin');
+    }
+    expect((await t.http.get('/health')).body.auth.mode).toBe('open');
+
+    // What `node apps/server/dist/main.js keys create` does on the host.
+    const service = new AuthService(t.database.db, t.clock, createKeyring({ config: t.config, database: t.database, logger: t.logger, clock: t.clock }), t.config.auth.jwt);
+    const { key } = await service.createApiKey({ name: 'ops', role: 'admin' }, 'cli');
     expect((await t.http.get('/runs')).status).toBe(401);
     expect((await t.http.get('/health')).body.auth.mode).toBe('enforced');
-    expect((await t.http.get('/runs').set('X-API-Key', created.body.key)).status).toBe(200);
+    expect((await t.http.get('/runs').set('X-API-Key', key)).status).toBe(200);
+  });
+
+  it('refuses registration while open: the first user would close the server with no admin', async () => {
+    const open = await startTestApp(pglite!, { AUTOPACK_ALLOW_REGISTRATION: '1' });
+    try {
+      const res = await open.http.post('/api/auth/register').send({ username: 'first', password: 'a-long-enough-password' });
+      expect([res.status, res.body.error.code]).toEqual([403, 'registration_closed']);
+      expect((await open.http.get('/health')).body.auth.mode).toBe('open');
+    } finally {
+      await open.database.close();
+    }
   });
 });

@@ -86,7 +86,7 @@ describe('the server process (node dist/main.js) on the embedded database', () =
   });
 
   it('refuses production without an admin key, naming the variable; starts with one made by `keys generate`', async () => {
-    const secret = { AUTOPACK_ENV: 'production', AUTOPACK_DATA_DIR: dataDir, AUTOPACK_SECRET_KEY: 's'.repeat(40) };
+    const secret = { AUTOPACK_ENV: 'production', AUTOPACK_DATA_DIR: dataDir, AUTOPACK_SECRET_KEY: 'server-process-secret-0123456789abcdefgh' };
     const refused = runServer(secret);
     expect(await refused.exited).toBe(1);
     expect(refused.output()).toMatch(/AUTOPACK_ENV=production needs an admin API key: set AUTOPACK_API_KEY/);
@@ -114,6 +114,17 @@ describe('the server process (node dist/main.js) on the embedded database', () =
     expect(me.status).toBe(200);
     restarted.proc.kill('SIGTERM');
     await restarted.exited;
+  });
+
+  it('refuses to serve an open development server (no credential yet) beyond loopback', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autopack-open-'));
+    try {
+      const refused = runServer({ AUTOPACK_DATA_DIR: dir, AUTOPACK_HOST: '0.0.0.0' });
+      expect(await refused.exited).toBe(1);
+      expect(refused.output()).toMatch(/refusing to serve an open development server .* on 0\.0\.0\.0; create a key first/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('creates an API key from the command line and prints it once', async () => {

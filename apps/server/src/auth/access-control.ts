@@ -37,6 +37,10 @@ export class AccessControl {
   }
 
   async authenticate(req: Request): Promise<Principal | undefined> {
+    // Node keeps only the first of several Authorization headers: refuse rather than pick one.
+    if (req.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'authorization').length > 1) {
+      throw unauthenticated('send one credential: several Authorization headers');
+    }
     const apiKey = req.get('x-api-key');
     const authorization = req.get('authorization');
     if (apiKey !== undefined && authorization !== undefined) {

@@ -3,6 +3,7 @@ import {
   buildJwks,
   currentSigningKey,
   decryptPrivateKey,
+  encryptPrivateKey,
   generateSigningKey,
   planRotation,
   TokenError,
@@ -13,7 +14,7 @@ import {
   type StoredSigningKey,
 } from '@autopack/auth';
 import type { Jwks, RotationResult } from '@autopack/contracts';
-import { insertSigningKey, listSigningKeys, lockSigningKeys, retireSigningKey, transaction, type Db } from '@autopack/db';
+import { insertSigningKey, listSigningKeys, lockSigningKeys, replaceSigningKeyPem, retireSigningKey, transaction, type Db } from '@autopack/db';
 import type { Clock } from '../clock';
 
 export interface KeyringSettings {
@@ -45,6 +46,7 @@ export class Keyring {
 
   /** Makes sure a key can sign now (first start), and checks that the secret opens it. */
   async ensureSigningKey(): Promise<void> {
+    await this.encryptPlainKeys();
     await this.reload();
     if (!currentSigningKey(this.keys, this.clock.now())) {
       await transaction(this.db, async (trx) => {
@@ -57,6 +59,22 @@ export class Keyring {
     }
     const stored = currentSigningKey(this.keys, this.clock.now())!;
     decryptPrivateKey(stored.private_pem, this.settings.secret);
+  }
+
+  /**
+   * Keys a start without AUTOPACK_SECRET_KEY stored in plain text are encrypted as soon as a
+   * secret is configured: otherwise a production server would keep signing with a key that any
+   * reader of the database has, whatever secret it was given.
+   */
+  private async encryptPlainKeys(): Promise<void> {
+    const secret = this.settings.secret;
+    if (!secret) return;
+    await transaction(this.db, async (trx) => {
+      await lockSigningKeys(trx);
+      for (const key of await listSigningKeys(trx)) {
+        if (!key.private_pem.startsWith('enc:')) await replaceSigningKeyPem(trx, key.kid, encryptPrivateKey(key.private_pem, secret));
+      }
+    });
   }
 
   async signingKey(): Promise<SigningKey> {

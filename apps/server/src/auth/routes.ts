@@ -4,6 +4,7 @@ import type { AppServices } from '../app-context';
 import { AppError } from '../http/app-error';
 import { mount, mountOptions } from '../http/mount';
 import { actorOf } from './actor';
+import { FIRST_KEY_HINT } from './require-role';
 
 export function authRoutes(services: AppServices): Router {
   const { config, auth, keyring } = services;
@@ -20,6 +21,8 @@ export function authRoutes(services: AppServices): Router {
     if (!config.auth.allowRegistration) {
       throw new AppError('registration_closed', 403, 'registration is closed; an admin creates users (POST /api/auth/users)');
     }
+    // The first user would close an open server with nobody able to administer it.
+    if (await services.guard.isOpen()) throw new AppError('registration_closed', 403, FIRST_KEY_HINT);
     const user = await auth.createUser(body.username, body.password, 'viewer');
     ctx.log.info('user registered', { username: user.username });
     return { status: 201, body: user };

@@ -8,7 +8,11 @@ const CLIENT_ERRORS: Record<string, { code: ErrorCode; status: number; message: 
   'entity.parse.failed': {
     code: 'invalid_json',
     status: 400,
-    message: (err) => `request body is not valid JSON (${err.message})`,
+    // JSON.parse quotes the body it choked on, which may be a password: keep only the position.
+    message: (err) => {
+      const at = /position (\d+)/.exec(err.message);
+      return `request body is not valid JSON${at ? ` (error at character ${at[1]})` : ''}; send one JSON object`;
+    },
   },
   'entity.too.large': {
     code: 'payload_too_large',

@@ -74,6 +74,10 @@ export async function insertSigningKey(db: Db, key: Insertable<SigningKeysTable>
   await db.insertInto('signing_keys').values(key).execute();
 }
 
+export async function replaceSigningKeyPem(db: Db, kid: string, privatePem: string): Promise<void> {
+  await db.updateTable('signing_keys').set({ private_pem: privatePem }).where('kid', '=', kid).execute();
+}
+
 export async function retireSigningKey(db: Db, kid: string, retiredAt: Date, expiresAt: Date): Promise<void> {
   await db.updateTable('signing_keys').set({ retired_at: retiredAt, expires_at: expiresAt }).where('kid', '=', kid).execute();
 }
