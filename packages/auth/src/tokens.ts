@@ -37,6 +37,8 @@ export function signAccessToken(
   return { token, expiresAt: new Date((iat + settings.ttlSeconds) * 1000) };
 }
 
+const CLOCK_SKEW_SECONDS = 60;
+
 /** Why a token was refused; the message is safe to show (no token content). */
 export class TokenError extends Error {
   constructor(readonly reason: 'malformed' | 'algorithm' | 'unknown_key' | 'expired' | 'not_yet_valid' | 'invalid') {
@@ -61,13 +63,15 @@ export class TokenError extends Error {
 export function verifyAccessToken(
   token: string,
   publicKeys: ReadonlyMap<string, KeyObject | string>,
-  settings: Pick<TokenSettings, 'issuer' | 'audience'>,
+  settings: Pick<TokenSettings, 'issuer' | 'audience'> & { ttlSeconds?: number },
   now: Date,
 ): AccessClaims {
   if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) throw new TokenError('malformed');
   const decoded = jwt.decode(token, { complete: true });
   if (!decoded || typeof decoded.payload === 'string') throw new TokenError('malformed');
   if (decoded.header.alg !== 'RS256') throw new TokenError('algorithm');
+  // We never issue critical extensions; RFC 7515 §4.1.11 says a verifier must refuse ones it does not know.
+  if ('crit' in decoded.header) throw new TokenError('malformed');
   const key = decoded.header.kid ? publicKeys.get(decoded.header.kid) : undefined;
   if (!key) throw new TokenError('unknown_key');
   let payload: unknown;
@@ -85,5 +89,12 @@ export function verifyAccessToken(
   }
   const claims = AccessClaims.safeParse(payload);
   if (!claims.success) throw new TokenError('invalid');
+  // Only our own keys get here; still, a token from the future or living longer than we issue
+  // them was not made by signAccessToken.
+  const nowSeconds = now.getTime() / 1000;
+  if (claims.data.iat > nowSeconds + CLOCK_SKEW_SECONDS) throw new TokenError('not_yet_valid');
+  if (settings.ttlSeconds !== undefined && claims.data.exp - claims.data.iat > settings.ttlSeconds + CLOCK_SKEW_SECONDS) {
+    throw new TokenError('invalid');
+  }
   return claims.data;
 }

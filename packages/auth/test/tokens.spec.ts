@@ -100,6 +100,22 @@ describe('access tokens', () => {
     expect(reason(() => verifyAccessToken('not a token', keys, settings, t0))).toBe('malformed');
   });
 
+  it('refuse critical header extensions, tokens issued in the future, and lifetimes longer than issued', () => {
+    const custom = (payload: object, header: object = {}) =>
+      jwt.sign({ sub: 'user:1', role: 'admin', ...payload }, key.privateKey, {
+        algorithm: 'RS256',
+        keyid: key.kid,
+        issuer: 'autopack',
+        audience: 'autopack-api',
+        header: { alg: 'RS256', kid: key.kid, ...header },
+      });
+    const iat = t0.getTime() / 1000;
+    expect(reason(() => verifyAccessToken(custom({ iat, exp: iat + 60 }, { crit: ['x-unknown'], 'x-unknown': 1 }), keys, settings, t0))).toBe('malformed');
+    expect(reason(() => verifyAccessToken(custom({ iat: iat + 3600, exp: iat + 3700 }), keys, settings, t0))).toBe('not_yet_valid');
+    expect(reason(() => verifyAccessToken(custom({ iat, exp: 1e12 }), keys, settings, t0))).toBe('invalid');
+    expect(reason(() => verifyAccessToken(custom({ iat, exp: iat + 3600 }), keys, settings, t0))).toBe('accepted');
+  });
+
   it('refuse claims of the wrong shape, such as an unknown role', () => {
     const token = jwt.sign({ role: 'root' }, key.privateKey, { algorithm: 'RS256', keyid: key.kid, subject: 's', issuer: 'autopack', audience: 'autopack-api' });
     expect(reason(() => verifyAccessToken(token, keys, settings, t0))).toBe('invalid');
