@@ -1,5 +1,6 @@
 import { nodeFsLayer, type FsLayer } from './apply/fs-layer';
 import { compileGlobs, type GlobMatcher } from './policy/globs';
+import { CI_AND_HOOK_PATHS, ENV_FILE_PATHS } from './policy/sensitive-paths';
 
 export interface ApplyLimits {
   /** Files in one change set. */
@@ -29,13 +30,7 @@ export const DEFAULT_LIMITS: Readonly<ApplyLimits> = Object.freeze({
  * Protected unless granted. `.git` is also refused by the path rules at any depth and in any case;
  * `.env` files are protected at any depth. Matching is case-insensitive (see README).
  */
-export const DEFAULT_PROTECTED_PATHS: readonly string[] = Object.freeze([
-  '.git/**',
-  '**/.env',
-  '**/.env.*',
-  '.autopack/**',
-  '.github/workflows/**',
-]);
+export const DEFAULT_PROTECTED_PATHS: readonly string[] = Object.freeze(['.git/**', '.autopack/**', ...ENV_FILE_PATHS, ...CI_AND_HOOK_PATHS]);
 
 export interface GovernedApplyOptions {
   /** Repository root (the working tree). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -54,6 +55,20 @@ describe('checkPatch and applyPatch', () => {
   it('counts lines of full-file operations from the contents', () => {
     const report = checkPatch({ operations: [{ path: 'src/a.ts', mode: 'modify', content: 'one\ntwo\n3\n4\nfive\n' }] }, { repo });
     expect(report.files[0]).toMatchObject({ op: 'modify', lines_added: 2, lines_removed: 2, status: 'pending' });
+  });
+
+  it('counts a whole-file deletion without hunks (git diff -D) towards mass deletion, and wants a real blob id', () => {
+    const big = Array.from({ length: 1000 }, (_, i) => `line ${i}\n`).join('');
+    fs.writeFileSync(path.join(repo, 'big.txt'), big);
+    const blob = createHash('sha1').update(`blob ${big.length}\0`).update(big).digest('hex');
+    const irreversible = (id: string) => `diff --git a/big.txt b/big.txt\ndeleted file mode 100644\nindex ${id}..0000000\n`;
+    const refused = checkPatch({ diff: irreversible(blob.slice(0, 7)) }, { repo });
+    expect(refused.violations).toEqual([expect.objectContaining({ code: 'mass_deletion', path: '' })]);
+    const allowed = checkPatch({ diff: irreversible(blob.slice(0, 7)) }, { repo, allowMassDeletion: true });
+    expect(allowed).toMatchObject({ outcome: 'passed', files: [{ op: 'delete', lines_removed: 1000 }] });
+    const vague = checkPatch({ diff: irreversible(blob.slice(0, 1)) }, { repo, allowMassDeletion: true });
+    expect(vague).toMatchObject({ outcome: 'conflict', files: [{ status: 'conflict', detail: expect.stringMatching(/fewer than 7 digits/) }] });
+    expect(fs.readFileSync(path.join(repo, 'big.txt'), 'utf8')).toBe(big);
   });
 
   it('reports risk from the touched paths', () => {

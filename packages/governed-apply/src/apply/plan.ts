@@ -36,6 +36,9 @@ type Computed = { ok: true; content: ByteString } | { ok: false; detail: string 
 
 const ZERO_BLOB = /^0+$/;
 
+/** Git never abbreviates an object id below 7 digits; fewer would match almost any file. */
+const MIN_BLOB_DIGITS = 7;
+
 /** Git's blob id: what the `index` line abbreviates. */
 function blobId(content: ByteString): string {
   return createHash('sha1').update(`blob ${content.length}\0`, 'latin1').update(content, 'latin1').digest('hex');
@@ -160,7 +163,11 @@ export class Planner {
             if (!gone.ok) return conflict(gone.detail);
             if (gone.content !== '') return conflict('the deletion patch does not cover the whole file');
           } else if (change.oldBlob !== undefined && !ZERO_BLOB.test(change.oldBlob)) {
+            // `git diff -D`: no hunks, only the blob id vouches for what is deleted.
+            if (change.oldBlob.length < MIN_BLOB_DIGITS) return conflict(`the index line abbreviates the blob id to fewer than ${MIN_BLOB_DIGITS} digits`);
             if (!blobMatches(bytes, change.oldBlob)) return conflict('the file is not the one the patch deletes (index mismatch)');
+            // Its lines are deleted all the same: they count towards mass deletion.
+            if (!change.binary) result.linesRemoved = lineCount(bytes);
           } else if (!change.binary && bytes !== '') {
             return conflict('the deletion patch has no hunks but the file is not empty');
           }

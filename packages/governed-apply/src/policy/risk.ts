@@ -1,21 +1,14 @@
 import type { ApplyRiskLevel } from '@autopack/contracts';
 import { compileGlobs } from './globs';
+import { CI_AND_HOOK_PATHS, ENV_FILE_PATHS } from './sensitive-paths';
 
 // Paths are matched case-insensitively, like protected paths.
 const CRITICAL = compileGlobs(
   [
     '**/.git',
-    '**/.env',
-    '**/.env.*',
     '.autopack',
-    '.github/workflows',
-    '.github/actions',
-    '.gitlab-ci.yml',
-    '.circleci',
-    '.travis.yml',
-    'azure-pipelines.yml',
-    '.buildkite',
-    'Jenkinsfile',
+    ...ENV_FILE_PATHS,
+    ...CI_AND_HOOK_PATHS,
     '.gitmodules',
     '**/*.pem',
     '**/*.key',
