@@ -10,6 +10,7 @@ import {
   parsePatchInput,
   type FsLayer,
 } from '../src';
+import { binaryBlock } from './helpers/binary-patch';
 import { listTree, makeRepo, removeTree } from './helpers/temp-tree';
 
 let work: string;
@@ -87,6 +88,46 @@ describe('checkPatch and applyPatch', () => {
     expect(checkPatch({ diff: 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ nonsense\n' }, { repo })).toMatchObject({
       outcome: 'parse_error',
       error: { code: 'parse_error', line: 4 },
+    });
+  });
+});
+
+describe('binary deltas', () => {
+  const varint = (n: number) => {
+    const bytes: number[] = [];
+    for (; n >= 0x80; n = Math.floor(n / 0x80)) bytes.push((n % 0x80) | 0x80);
+    return [...bytes, n];
+  };
+  const base = '0123456789abcdefghi\n';
+  const baseBlob = '850c6ea7b7d2bd256e07c10c0b5f4f292ac02549';
+  /** A delta against `base` that copies its first `copy` bytes, then appends `extra`, declaring `resultSize`. */
+  const deltaPatch = (resultSize: number, extra = '', copy = base.length) => {
+    const delta = Buffer.from([...varint(base.length), ...varint(resultSize), 0x91, 0x00, copy, ...(extra ? [extra.length, ...Buffer.from(extra)] : [])]);
+    return `diff --git a/b.bin b/b.bin\nindex ${baseBlob}..89abcde 100644\nGIT binary patch\n${binaryBlock('delta', delta)}`;
+  };
+  beforeEach(() => fs.writeFileSync(path.join(repo, 'b.bin'), base));
+
+  it('applies within the limits', () => {
+    expect(applyPatch({ diff: deltaPatch(base.length + 1, '!') }, { repo, allowBinary: true }).outcome).toBe('applied');
+    expect(fs.readFileSync(path.join(repo, 'b.bin'), 'utf8')).toBe(`${base}!`);
+  });
+
+  it('refuses a result over 4 GiB as a conflict before allocating it', () => {
+    const report = checkPatch({ diff: deltaPatch(5 * 2 ** 30) }, { repo, allowBinary: true });
+    expect(report).toMatchObject({ outcome: 'conflict', files: [{ status: 'conflict', detail: expect.stringMatching(/declares a result of 5368709120 bytes, more than the \d+-byte limit/) }] });
+  });
+
+  it('caps the result at the file size limit, or at the old size of a file already over it', () => {
+    const declared100 = { diff: deltaPatch(100) };
+    expect(checkPatch(declared100, { repo, allowBinary: true, limits: { maxFileBytes: 50 } })).toMatchObject({
+      outcome: 'conflict',
+      files: [{ detail: 'binary delta declares a result of 100 bytes, more than the 50-byte limit' }],
+    });
+    const limits = { maxFileBytes: 10 };
+    expect(checkPatch({ diff: deltaPatch(base.length, '!', base.length - 1) }, { repo, allowBinary: true, limits }).outcome).toBe('passed');
+    expect(checkPatch({ diff: deltaPatch(base.length + 1, '!') }, { repo, allowBinary: true, limits })).toMatchObject({
+      outcome: 'conflict',
+      files: [{ detail: `binary delta declares a result of ${base.length + 1} bytes, more than the ${base.length}-byte limit` }],
     });
   });
 });

@@ -54,6 +54,8 @@ export class Planner {
     private readonly fs: FsLayer,
     private readonly root: string,
     private readonly hunkOptions: HunkOptions,
+    /** The file size limit: a binary delta's result may not exceed it (nor the old size, if larger). */
+    private readonly maxFileBytes: number,
     /** Full-file operations: no hunks to verify a deletion against, line counts from the contents. */
     private readonly operations: boolean,
   ) {}
@@ -68,8 +70,11 @@ export class Planner {
         return { ok: false, detail: 'binary file is not the one the patch was made against' };
       }
       if (patch.forward.kind === 'literal') return { ok: true, content: patch.forward.data.toString('latin1') };
-      const out = applyGitDelta(Buffer.from(old ?? '', 'latin1'), patch.forward.data);
-      return out ? { ok: true, content: out.toString('latin1') } : { ok: false, detail: 'binary delta does not fit the file' };
+      const base = Buffer.from(old ?? '', 'latin1');
+      // Checked before allocating: a delta can declare gigabytes in a few bytes. A file already over
+      // the limit may be patched (as the content limits allow) but not grow past its size.
+      const out = applyGitDelta(base, patch.forward.data, Math.max(this.maxFileBytes, base.length));
+      return out.ok ? { ok: true, content: out.data.toString('latin1') } : out;
     }
     if (change.content !== undefined) return { ok: true, content: change.content };
     if (change.hunks.length === 0) return { ok: true, content: old ?? '' };
