@@ -1,5 +1,6 @@
 import type { ApplyReport } from '@autopack/contracts';
 import type { ChangeSet } from './change-set';
+import { newSearchBudget } from './apply/line-image';
 import { Planner, type PlannedChange, type Step } from './apply/plan';
 import { WriteTransaction } from './apply/write-transaction';
 import { DEFAULT_LIMITS, InvalidOptionsError, resolveOptions, type GovernedApplyOptions, type ResolvedOptions } from './options';
@@ -146,7 +147,7 @@ function evaluate(mode: Mode, changeSet: ChangeSet, opts: ResolvedOptions, start
     report.durations_ms.policy = opts.now() - policyStart;
 
     const planStart = opts.now();
-    const hunkOptions = { fuzz: opts.fuzz, ignoreWhitespace: opts.ignoreWhitespace };
+    const hunkOptions = { fuzz: opts.fuzz, ignoreWhitespace: opts.ignoreWhitespace, budget: newSearchBudget() };
     const planner = new Planner(opts.fs, root, hunkOptions, opts.limits.maxFileBytes, changeSet.kind === 'operations');
     const edits = new Map(changeSet.changes.flatMap((c, i) => (c.op === 'modify' && c.hunks.length > 0 ? [[rules.paths[i]!.path, c] as const] : [])));
     // Every directory some written path needs: a deleted name among them is about to become one.

@@ -6,6 +6,7 @@ import {
   checkChangeSet,
   checkPatch,
   detectCaseInsensitive,
+  MAX_FUZZ,
   nodeFsLayer,
   parsePatchInput,
   type FsLayer,
@@ -71,6 +72,9 @@ describe('checkPatch and applyPatch', () => {
   it('answers bad options and a missing repository with a report, not an exception', () => {
     expect(checkPatch({ diff: modifyA }, { repo: '' })).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options' } });
     expect(checkPatch({ diff: modifyA }, { repo, fuzz: -1 })).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options' } });
+    expect(checkPatch({ diff: modifyA }, { repo, fuzz: 11 })).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options', message: expect.stringMatching(/from 0 to 10/) } });
+    expect(checkPatch({ diff: modifyA }, { repo, fuzz: 1e23 })).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options' } });
+    expect(checkPatch({ diff: modifyA }, { repo, fuzz: MAX_FUZZ }).outcome).toBe('passed');
     expect(checkPatch({ diff: modifyA }, { repo, limits: { maxFiles: -5 } })).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options' } });
     expect(checkPatch({ diff: modifyA }, { repo: path.join(work, 'missing') })).toMatchObject({ outcome: 'failed', error: { code: 'io_error' } });
   });
@@ -89,6 +93,34 @@ describe('checkPatch and applyPatch', () => {
       outcome: 'parse_error',
       error: { code: 'parse_error', line: 4 },
     });
+  });
+});
+
+describe('hunks that must not apply', () => {
+  const write = (rel: string, content: string) => fs.writeFileSync(path.join(repo, rel), content);
+
+  it('gives up a hostile search in bounded time and says so (one hunk of 100 000 context lines in a 200 000-line file)', () => {
+    write('f.txt', 'a\n'.repeat(200_000));
+    const diff = `--- a/f.txt\n+++ b/f.txt\n@@ -100000,100002 +100000,100002 @@\n${' a\n'.repeat(100_000)}-b\n+c\n a\n`;
+    const started = performance.now();
+    const report = checkPatch({ diff }, { repo });
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(report).toMatchObject({ outcome: 'conflict', files: [{ status: 'conflict', detail: expect.stringMatching(/search for the hunk at line 3 gave up/) }] });
+  });
+
+  it('does not call a patch "already applied" because its reverse has nothing to match', () => {
+    write('f', 'a\nb\nc\n');
+    const report = applyPatch({ diff: '--- a/f\n+++ b/f\n@@ -3 +2,0 @@\n-DOES NOT EXIST\n' }, { repo, fuzz: 2 });
+    expect(report).toMatchObject({ outcome: 'conflict', files: [{ status: 'conflict', detail: 'hunk at line 3 does not match the file' }] });
+    expect(fs.readFileSync(path.join(repo, 'f'), 'utf8')).toBe('a\nb\nc\n');
+  });
+
+  it('never matches a later hunk over lines an earlier one inserted (git apply refuses it too)', () => {
+    const letters = 'abcdefghij'.split('').map((c) => `${c}\n`).join('');
+    write('f', letters);
+    const diff = '--- a/f\n+++ b/f\n@@ -1,2 +1,3 @@\n-a\n+SAFE\n+check()\n b\n@@ -8,3 +9,2 @@\n SAFE\n-check()\n b\n';
+    expect(applyPatch({ diff }, { repo })).toMatchObject({ outcome: 'conflict', files: [{ detail: 'hunk at line 8 does not match the file' }] });
+    expect(fs.readFileSync(path.join(repo, 'f'), 'utf8')).toBe(letters);
   });
 });
 

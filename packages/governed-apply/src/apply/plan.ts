@@ -3,7 +3,8 @@ import { countLines, MODE_EXECUTABLE, MODE_REGULAR, MODE_SYMLINK, type ByteStrin
 import type { ChangePaths } from '../policy/change-rules';
 import type { FsLayer } from './fs-layer';
 import { applyGitDelta } from './git-delta';
-import { applyHunks, lineCount, reverseHunks, splitLines, type HunkOptions } from './hunks';
+import { applyHunks, lineCount, revertHunks, splitLines, type HunkOptions } from './hunks';
+import { SEARCH_BUDGET } from './line-image';
 import { readSnapshot, snapshotBytes, type Snapshot } from './snapshot';
 
 export type Step =
@@ -79,7 +80,9 @@ export class Planner {
     if (change.content !== undefined) return { ok: true, content: change.content };
     if (change.hunks.length === 0) return { ok: true, content: old ?? '' };
     const result = applyHunks(old ?? '', change.hunks, this.hunkOptions);
-    return result.ok ? result : { ok: false, detail: `hunk at line ${result.hunk.line} does not match the file` };
+    if (result.ok) return result;
+    if (result.gaveUp) return { ok: false, detail: `search for the hunk at line ${result.hunk.line} gave up: this apply used up its ${SEARCH_BUDGET} line comparisons` };
+    return { ok: false, detail: `hunk at line ${result.hunk.line} does not match the file` };
   }
 
   /** Is `current` already what the change produces? */
@@ -90,7 +93,7 @@ export class Planner {
     }
     if (change.content !== undefined) return change.content === current;
     if (change.hunks.length === 0) return true;
-    return applyHunks(current, reverseHunks(change.hunks), this.hunkOptions).ok;
+    return revertHunks(current, change.hunks, this.hunkOptions).ok;
   }
 
   private read(rel: string): Snapshot | null {
@@ -216,7 +219,7 @@ export class Planner {
   private sourceBefore(source: Snapshot, edit: FileChange | undefined): ByteString | null {
     const bytes = snapshotBytes(source);
     if (!edit) return bytes;
-    const undone = applyHunks(bytes, reverseHunks(edit.hunks), this.hunkOptions);
+    const undone = revertHunks(bytes, edit.hunks, this.hunkOptions);
     return undone.ok ? undone.content : null;
   }
 
