@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ApplyReport } from '@autopack/contracts';
 import { applyPatch, checkPatch, type PatchInput } from './governed-apply';
-import type { GovernedApplyOptions } from './options';
+import { MAX_FUZZ, type GovernedApplyOptions } from './options';
 
 export const USAGE = `usage: governed-apply <check|apply> <patch-file|-> --repo <dir> [options]
 
@@ -16,7 +16,7 @@ export const USAGE = `usage: governed-apply <check|apply> <patch-file|-> --repo 
                             input kind; auto: a JSON array is operations, anything else a diff
   --allow-symlinks, --allow-binary, --allow-mass-deletion
   --max-files <n>, --max-patch-bytes <n>, --max-file-bytes <n>
-  --fuzz <n>                context lines a hunk may drop (default 0)
+  --fuzz <n>                context lines a hunk may drop (default 0, at most ${MAX_FUZZ})
   --ignore-whitespace       locate hunks ignoring whitespace
 
 Prints the apply report as JSON. Exit status: 0 ok, 1 violations or conflicts, 2 error.`;

@@ -1,8 +1,9 @@
 import type { ApplyReport } from '@autopack/contracts';
 import type { ChangeSet } from './change-set';
+import { newSearchBudget } from './apply/line-image';
 import { Planner, type PlannedChange, type Step } from './apply/plan';
 import { WriteTransaction } from './apply/write-transaction';
-import { InvalidOptionsError, resolveOptions, type GovernedApplyOptions, type ResolvedOptions } from './options';
+import { DEFAULT_LIMITS, InvalidOptionsError, resolveOptions, type GovernedApplyOptions, type ResolvedOptions } from './options';
 import { parseFileOperations, type FileOperation } from './parse/file-operations';
 import { PatchParseError } from './parse/parse-error';
 import { parseUnifiedDiff } from './parse/unified-diff';
@@ -17,9 +18,12 @@ import { errorReport, fileReport, newReport } from './report';
 /** A git unified diff (text or bytes), or full-file operations (an array, or its JSON text). */
 export type PatchInput = { diff: string | Uint8Array } | { operations: readonly FileOperation[] | string };
 
-/** Parses either input kind into the one internal change set. Throws PatchParseError. */
-export function parsePatchInput(input: PatchInput): ChangeSet {
-  return 'diff' in input ? parseUnifiedDiff(input.diff) : parseFileOperations(input.operations);
+/**
+ * Parses either input kind into the one internal change set. Throws PatchParseError. Binary data is
+ * never inflated past `maxFileBytes` (pass the `maxFileBytes` limit the apply will use).
+ */
+export function parsePatchInput(input: PatchInput, maxFileBytes: number = DEFAULT_LIMITS.maxFileBytes): ChangeSet {
+  return 'diff' in input ? parseUnifiedDiff(input.diff, maxFileBytes) : parseFileOperations(input.operations);
 }
 
 /**
@@ -71,7 +75,7 @@ function run(mode: Mode, input: PatchInput, options: GovernedApplyOptions): Appl
     if (size !== null && size > opts.limits.maxPatchBytes) return oversized(mode, kind, size, opts.limits.maxPatchBytes);
     let changeSet: ChangeSet;
     try {
-      changeSet = parsePatchInput(input);
+      changeSet = parsePatchInput(input, opts.limits.maxFileBytes);
     } catch (err) {
       if (!(err instanceof PatchParseError)) throw err;
       const report = errorReport(mode, kind, 'parse_error', { code: 'parse_error', message: err.message, line: err.line });
@@ -143,7 +147,8 @@ function evaluate(mode: Mode, changeSet: ChangeSet, opts: ResolvedOptions, start
     report.durations_ms.policy = opts.now() - policyStart;
 
     const planStart = opts.now();
-    const planner = new Planner(opts.fs, root, { fuzz: opts.fuzz, ignoreWhitespace: opts.ignoreWhitespace }, changeSet.kind === 'operations');
+    const hunkOptions = { fuzz: opts.fuzz, ignoreWhitespace: opts.ignoreWhitespace, budget: newSearchBudget() };
+    const planner = new Planner(opts.fs, root, hunkOptions, opts.limits.maxFileBytes, changeSet.kind === 'operations');
     const edits = new Map(changeSet.changes.flatMap((c, i) => (c.op === 'modify' && c.hunks.length > 0 ? [[rules.paths[i]!.path, c] as const] : [])));
     // Every directory some written path needs: a deleted name among them is about to become one.
     const neededDirs = new Set<string>();

@@ -2,7 +2,7 @@ export type { ApplyFileReport, ApplyReport, ApplyRiskLevel, ApplyViolation, Appl
 export type { ChangeOp, ChangeSet, FileChange, GitMode, Hunk, HunkLine } from './change-set';
 export { applyChangeSet, applyPatch, checkChangeSet, checkPatch, parsePatchInput, type PatchInput } from './governed-apply';
 export { nodeFsLayer, type EntryInfo, type EntryKind, type FsLayer } from './apply/fs-layer';
-export { DEFAULT_LIMITS, DEFAULT_PROTECTED_PATHS, type ApplyLimits, type GovernedApplyOptions } from './options';
+export { DEFAULT_LIMITS, DEFAULT_PROTECTED_PATHS, MAX_FUZZ, type ApplyLimits, type GovernedApplyOptions } from './options';
 export { parseFileOperations, type FileOperation } from './parse/file-operations';
 export { PatchParseError } from './parse/parse-error';
 export { parseUnifiedDiff } from './parse/unified-diff';

@@ -27,6 +27,12 @@ export const DEFAULT_LIMITS: Readonly<ApplyLimits> = Object.freeze({
 });
 
 /**
+ * Most context lines `fuzz` may drop. Each level is one more search of the file; past a few lines a
+ * hunk no longer says where it belongs (GNU patch defaults to 2).
+ */
+export const MAX_FUZZ = 10;
+
+/**
  * Protected unless granted. `.git` is also refused by the path rules at any depth and in any case;
  * `.env` files are protected at any depth. Matching is case-insensitive (see README).
  */
@@ -46,7 +52,7 @@ export interface GovernedApplyOptions {
   allowBinary?: boolean;
   allowMassDeletion?: boolean;
   limits?: Partial<ApplyLimits>;
-  /** Context lines a hunk may drop at each end to find its place (0 = exact, the default). */
+  /** Context lines a hunk may drop at each end to find its place (0 = exact, the default; at most MAX_FUZZ). */
   fuzz?: number;
   /** Compare lines ignoring whitespace differences when locating hunks (off by default). */
   ignoreWhitespace?: boolean;
@@ -87,7 +93,7 @@ export function resolveOptions(options: GovernedApplyOptions): ResolvedOptions {
     if (typeof value !== 'number' || !(value >= 0)) throw new InvalidOptionsError(`limit "${name}" must be a non-negative number`);
   }
   const fuzz = options.fuzz ?? 0;
-  if (!Number.isInteger(fuzz) || fuzz < 0) throw new InvalidOptionsError('"fuzz" must be a non-negative integer');
+  if (!Number.isInteger(fuzz) || fuzz < 0 || fuzz > MAX_FUZZ) throw new InvalidOptionsError(`"fuzz" must be a whole number from 0 to ${MAX_FUZZ}`);
   const scope = options.scope ?? [];
   return {
     repo: options.repo,

@@ -7,10 +7,12 @@ import {
   checkChangeSet,
   checkPatch,
   detectCaseInsensitive,
+  MAX_FUZZ,
   nodeFsLayer,
   parsePatchInput,
   type FsLayer,
 } from '../src';
+import { binaryBlock } from './helpers/binary-patch';
 import { listTree, makeRepo, removeTree } from './helpers/temp-tree';
 
 let work: string;
@@ -85,6 +87,9 @@ describe('checkPatch and applyPatch', () => {
   it('answers bad options and a missing repository with a report, not an exception', () => {
     expect(checkPatch({ diff: modifyA }, { repo: '' })).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options' } });
     expect(checkPatch({ diff: modifyA }, { repo, fuzz: -1 })).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options' } });
+    expect(checkPatch({ diff: modifyA }, { repo, fuzz: 11 })).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options', message: expect.stringMatching(/from 0 to 10/) } });
+    expect(checkPatch({ diff: modifyA }, { repo, fuzz: 1e23 })).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options' } });
+    expect(checkPatch({ diff: modifyA }, { repo, fuzz: MAX_FUZZ }).outcome).toBe('passed');
     expect(checkPatch({ diff: modifyA }, { repo, limits: { maxFiles: -5 } })).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options' } });
     expect(checkPatch({ diff: modifyA }, { repo: path.join(work, 'missing') })).toMatchObject({ outcome: 'failed', error: { code: 'io_error' } });
   });
@@ -102,6 +107,74 @@ describe('checkPatch and applyPatch', () => {
     expect(checkPatch({ diff: 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ nonsense\n' }, { repo })).toMatchObject({
       outcome: 'parse_error',
       error: { code: 'parse_error', line: 4 },
+    });
+  });
+});
+
+describe('hunks that must not apply', () => {
+  const write = (rel: string, content: string) => fs.writeFileSync(path.join(repo, rel), content);
+
+  it('gives up a hostile search in bounded time and says so (one hunk of 100 000 context lines in a 200 000-line file)', () => {
+    write('f.txt', 'a\n'.repeat(200_000));
+    const diff = `--- a/f.txt\n+++ b/f.txt\n@@ -100000,100002 +100000,100002 @@\n${' a\n'.repeat(100_000)}-b\n+c\n a\n`;
+    const started = performance.now();
+    const report = checkPatch({ diff }, { repo });
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(report).toMatchObject({ outcome: 'conflict', files: [{ status: 'conflict', detail: expect.stringMatching(/search for the hunk at line 3 gave up/) }] });
+  });
+
+  it('does not call a patch "already applied" because its reverse has nothing to match', () => {
+    write('f', 'a\nb\nc\n');
+    const report = applyPatch({ diff: '--- a/f\n+++ b/f\n@@ -3 +2,0 @@\n-DOES NOT EXIST\n' }, { repo, fuzz: 2 });
+    expect(report).toMatchObject({ outcome: 'conflict', files: [{ status: 'conflict', detail: 'hunk at line 3 does not match the file' }] });
+    expect(fs.readFileSync(path.join(repo, 'f'), 'utf8')).toBe('a\nb\nc\n');
+  });
+
+  it('never matches a later hunk over lines an earlier one inserted (git apply refuses it too)', () => {
+    const letters = 'abcdefghij'.split('').map((c) => `${c}\n`).join('');
+    write('f', letters);
+    const diff = '--- a/f\n+++ b/f\n@@ -1,2 +1,3 @@\n-a\n+SAFE\n+check()\n b\n@@ -8,3 +9,2 @@\n SAFE\n-check()\n b\n';
+    expect(applyPatch({ diff }, { repo })).toMatchObject({ outcome: 'conflict', files: [{ detail: 'hunk at line 8 does not match the file' }] });
+    expect(fs.readFileSync(path.join(repo, 'f'), 'utf8')).toBe(letters);
+  });
+});
+
+describe('binary deltas', () => {
+  const varint = (n: number) => {
+    const bytes: number[] = [];
+    for (; n >= 0x80; n = Math.floor(n / 0x80)) bytes.push((n % 0x80) | 0x80);
+    return [...bytes, n];
+  };
+  const base = '0123456789abcdefghi\n';
+  const baseBlob = '850c6ea7b7d2bd256e07c10c0b5f4f292ac02549';
+  /** A delta against `base` that copies its first `copy` bytes, then appends `extra`, declaring `resultSize`. */
+  const deltaPatch = (resultSize: number, extra = '', copy = base.length) => {
+    const delta = Buffer.from([...varint(base.length), ...varint(resultSize), 0x91, 0x00, copy, ...(extra ? [extra.length, ...Buffer.from(extra)] : [])]);
+    return `diff --git a/b.bin b/b.bin\nindex ${baseBlob}..89abcde 100644\nGIT binary patch\n${binaryBlock('delta', delta)}`;
+  };
+  beforeEach(() => fs.writeFileSync(path.join(repo, 'b.bin'), base));
+
+  it('applies within the limits', () => {
+    expect(applyPatch({ diff: deltaPatch(base.length + 1, '!') }, { repo, allowBinary: true }).outcome).toBe('applied');
+    expect(fs.readFileSync(path.join(repo, 'b.bin'), 'utf8')).toBe(`${base}!`);
+  });
+
+  it('refuses a result over 4 GiB as a conflict before allocating it', () => {
+    const report = checkPatch({ diff: deltaPatch(5 * 2 ** 30) }, { repo, allowBinary: true });
+    expect(report).toMatchObject({ outcome: 'conflict', files: [{ status: 'conflict', detail: expect.stringMatching(/declares a result of 5368709120 bytes, more than the \d+-byte limit/) }] });
+  });
+
+  it('caps the result at the file size limit, or at the old size of a file already over it', () => {
+    const declared100 = { diff: deltaPatch(100) };
+    expect(checkPatch(declared100, { repo, allowBinary: true, limits: { maxFileBytes: 50 } })).toMatchObject({
+      outcome: 'conflict',
+      files: [{ detail: 'binary delta declares a result of 100 bytes, more than the 50-byte limit' }],
+    });
+    const limits = { maxFileBytes: 10 };
+    expect(checkPatch({ diff: deltaPatch(base.length, '!', base.length - 1) }, { repo, allowBinary: true, limits }).outcome).toBe('passed');
+    expect(checkPatch({ diff: deltaPatch(base.length + 1, '!') }, { repo, allowBinary: true, limits })).toMatchObject({
+      outcome: 'conflict',
+      files: [{ detail: `binary delta declares a result of ${base.length + 1} bytes, more than the ${base.length}-byte limit` }],
     });
   });
 });

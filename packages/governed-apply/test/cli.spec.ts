@@ -50,6 +50,12 @@ describe('governed-apply CLI', () => {
     expect(fs.readFileSync(path.join(repo, 'src/a.ts'), 'utf8')).toBe('b\n');
   });
 
+  it.each(['99999999999999999999999', '100000000', '11'])('refuses --fuzz %s, naming the limit', (fuzz) => {
+    const result = run(['check', 'p', '--repo', repo, '--fuzz', fuzz], { p: ok });
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ outcome: 'failed', error: { code: 'invalid_options', message: expect.stringMatching(/from 0 to 10/) } });
+  });
+
   it.each([
     { name: 'no command', argv: [] },
     { name: 'unknown command', argv: ['frobnicate', 'p', '--repo', '/'] },

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyPatch, type GovernedApplyOptions } from '../src';
 import { faultyFs, type Fault } from './helpers/faulty-fs';
-import { git, listTree, makeTempDir, removeTree, writeTree } from './helpers/temp-tree';
+import { git, listTree, makeRepo, makeTempDir, removeTree, writeTree } from './helpers/temp-tree';
 
 // One patch that exercises every kind of step: modify (with exact permissions to restore), create in
 // new directories, delete (emptying and pruning a directory with unusual permissions), rename into a
@@ -134,5 +134,24 @@ describe('failure injection', () => {
     expect(report.rollback.status).toBe('incomplete');
     expect(report.rollback.errors.map((e) => e.path)).toContain('src/old/only.txt');
     expect(listTree(outside)).toEqual(outsideBefore);
+  });
+
+  it('reports a complete rollback when the temp file could not exist (its path is over PATH_MAX)', () => {
+    const { work: longWork, repo } = makeRepo('long', {});
+    try {
+      // A directory chain whose absolute path leaves room for "/f" but not for "/.ga-<pid>-<n>.tmp".
+      const segments: string[] = [];
+      while (`${repo}/${[...segments, 'x'].join('/')}`.length < 4080) segments.push('d'.repeat(Math.min(200, 4080 - `${repo}/${segments.join('/')}`.length)));
+      const dir = segments.join('/');
+      fs.mkdirSync(path.join(repo, dir), { recursive: true });
+      fs.writeFileSync(path.join(repo, dir, 'f'), 'a\n');
+      const before = listTree(repo);
+      const report = applyPatch({ diff: `--- a/${dir}/f\n+++ b/${dir}/f\n@@ -1 +1 @@\n-a\n+b\n` }, { repo });
+      expect(report).toMatchObject({ outcome: 'failed', error: { code: 'io_error', message: expect.stringMatching(/ENAMETOOLONG/) } });
+      expect(report.rollback).toEqual({ status: 'complete', restored: [], removed: [], errors: [] });
+      expect(listTree(repo)).toEqual(before);
+    } finally {
+      removeTree(longWork);
+    }
   });
 });

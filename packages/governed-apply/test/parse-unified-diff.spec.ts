@@ -1,5 +1,5 @@
-import { deflateSync } from 'node:zlib';
 import { parseUnifiedDiff, PatchParseError } from '../src';
+import { binaryBlock } from './helpers/binary-patch';
 import { thrown } from './helpers/thrown';
 
 const lines = (change: { hunks: { lines: { kind: string; text: string }[] }[] }) => change.hunks.flatMap((h) => h.lines.map((l) => l.kind + l.text));
@@ -79,25 +79,42 @@ describe('parseUnifiedDiff', () => {
 
   it('decodes a GIT binary patch literal (base85 + zlib)', () => {
     const data = Buffer.from([0, 1, 2, 250, 251, 252, 9, 10]);
-    const z = deflateSync(data);
-    const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~';
-    const padded = Buffer.concat([z, Buffer.alloc((4 - (z.length % 4)) % 4)]);
-    let encoded = '';
-    for (let i = 0; i < padded.length; i += 4) {
-      let v = padded.readUInt32BE(i);
-      let group = '';
-      for (let k = 0; k < 5; k++) {
-        group = alphabet[v % 85] + group;
-        v = Math.floor(v / 85);
-      }
-      encoded += group;
-    }
-    const lengthChar = z.length <= 26 ? String.fromCharCode(64 + z.length) : String.fromCharCode(96 + z.length - 26);
-    const patch = `diff --git a/b.bin b/b.bin\nnew file mode 100644\nindex 0000000..1111111\nGIT binary patch\nliteral ${data.length}\n${lengthChar}${encoded}\n\nliteral 0\nHcmV?d00001\n\n`;
+    const patch = `diff --git a/b.bin b/b.bin\nnew file mode 100644\nindex 0000000..1111111\nGIT binary patch\n${binaryBlock('literal', data)}literal 0\nHcmV?d00001\n\n`;
     const [change] = parseUnifiedDiff(patch).changes;
     expect(change).toMatchObject({ op: 'create', binary: true });
     expect(change!.binaryPatch!.forward).toEqual({ kind: 'literal', data });
     expect(change!.binaryPatch!.reverse).toEqual({ kind: 'literal', data: Buffer.alloc(0) });
+  });
+
+  describe('binary data larger than it should be', () => {
+    const header = 'diff --git a/b.bin b/b.bin\nnew file mode 100644\nindex 0000000..1111111\nGIT binary patch\n';
+
+    it('stops inflating at the declared size: a deflate bomb is a parse error naming its line', () => {
+      // 32 MiB of zeros deflate to about 32 KiB; the header claims 4 bytes.
+      const bomb = `${header}${binaryBlock('literal', Buffer.alloc(32 * 1024 * 1024), 4)}`;
+      const error = thrown(() => parseUnifiedDiff(bomb));
+      expect(error).toBeInstanceOf(PatchParseError);
+      expect(error).toMatchObject({ line: 5, message: expect.stringMatching(/inflates to more than the 4 bytes its header says/) });
+    });
+
+    it('refuses a declared size over the file size limit before inflating anything', () => {
+      const huge = `${header}literal 1500000000\nzzzzz\n\n`;
+      expect(thrown(() => parseUnifiedDiff(huge))).toMatchObject({ line: 5, message: expect.stringMatching(/declares 1500000000 bytes, more than the 1048576-byte file size limit/) });
+      const delta = `${header}${binaryBlock('literal', Buffer.from('x'))}delta 2000\nzzzzz\n\n`;
+      expect(thrown(() => parseUnifiedDiff(delta, 1000))).toMatchObject({ line: 8, message: expect.stringMatching(/declares 2000 bytes, more than the 1000-byte/) });
+    });
+
+    it('takes the limit it is given', () => {
+      const data = Buffer.alloc(2000, 7);
+      const patch = `${header}${binaryBlock('literal', data)}`;
+      expect(thrown(() => parseUnifiedDiff(patch, 1999))).toBeInstanceOf(PatchParseError);
+      expect(parseUnifiedDiff(patch, 2000).changes[0]!.binaryPatch!.forward.data).toEqual(data);
+    });
+
+    it('still reports data shorter than declared', () => {
+      const short = `${header}${binaryBlock('literal', Buffer.from('abc'), 4)}`;
+      expect(thrown(() => parseUnifiedDiff(short))).toMatchObject({ line: 5, message: expect.stringMatching(/inflates to 3 bytes, header says 4/) });
+    });
   });
 
   it('skips text around file patches (mail headers, commit message, signature)', () => {

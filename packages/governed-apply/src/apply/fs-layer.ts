@@ -18,7 +18,7 @@ export interface EntryInfo {
  * earlier component is one.
  */
 export interface FsLayer {
-  /** null when nothing is there (ENOENT, or ENOTDIR because a parent is a file). */
+  /** null when nothing is there (ENOENT; ENOTDIR, a parent is a file; ENAMETOOLONG, no such name can exist). */
   lstat(path: string): EntryInfo | null;
   /** Reads a regular file; fails on a symlink (O_NOFOLLOW). */
   readFile(path: string): Buffer;
@@ -47,9 +47,13 @@ export function repoPath(root: string, rel: string): string {
 const KIND = (s: fs.Stats): EntryKind => (s.isFile() ? 'file' : s.isDirectory() ? 'dir' : s.isSymbolicLink() ? 'symlink' : 'other');
 const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
+/**
+ * Errors that mean nothing can be there. ENAMETOOLONG included: a temp file whose path exceeds
+ * PATH_MAX was never created, and rollback must see it as absent, not as a failure.
+ */
 function isAbsent(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG';
 }
 
 /** The real filesystem, synchronous: a patch is hundreds of small files, where sync calls are fastest. */

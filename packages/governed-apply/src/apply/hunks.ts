@@ -1,12 +1,16 @@
 import type { ByteString, Hunk, HunkLine } from '../change-set';
+import { GAVE_UP, LineImage, type SearchBudget } from './line-image';
 
 export interface HunkOptions {
   /** Context lines a hunk may drop at each end when it does not match as is. */
   fuzz: number;
   ignoreWhitespace: boolean;
+  /** Shared by every search of one apply (see SEARCH_BUDGET). */
+  budget: SearchBudget;
 }
 
-export type HunkResult = { ok: true; content: ByteString } | { ok: false; hunk: Hunk };
+/** `gaveUp`: the search budget ran out before the hunk was found or ruled out. */
+export type HunkResult = { ok: true; content: ByteString } | { ok: false; hunk: Hunk; gaveUp: boolean };
 
 /** Splits into lines that keep their "\n" (the last one may have none); slices, not copies. */
 export function splitLines(content: ByteString): string[] {
@@ -27,41 +31,6 @@ export function lineCount(content: ByteString): number {
   return content.length > 0 && !content.endsWith('\n') ? count + 1 : count;
 }
 
-const collapse = (s: string) => s.replace(/[ \t\r\f\v]+/g, ' ').trim();
-
-function matchesAt(image: string[], at: number, pre: string[], ignoreWhitespace: boolean): boolean {
-  if (at < 0 || at + pre.length > image.length) return false;
-  for (let k = 0; k < pre.length; k++) {
-    const a = image[at + k]!;
-    const b = pre[k]!;
-    if (a === b) continue;
-    // Whitespace-tolerant mode still requires the same line ending presence (a missing final newline).
-    if (!ignoreWhitespace || a.endsWith('\n') !== b.endsWith('\n') || collapse(a) !== collapse(b)) return false;
-  }
-  return true;
-}
-
-/**
- * Where the preimage sits, the way git apply looks for it: at the expected line first, then one
- * line further, one line earlier, two further, …; a hunk that starts at line 0/1 must match at the
- * beginning and one without trailing context must match at the end.
- */
-function findPosition(image: string[], pre: string[], expected: number, anchorStart: boolean, anchorEnd: boolean, ws: boolean): number {
-  if (pre.length > image.length) return -1;
-  if (anchorStart) {
-    const ok = matchesAt(image, 0, pre, ws) && (!anchorEnd || pre.length === image.length);
-    return ok ? 0 : -1;
-  }
-  if (anchorEnd) return matchesAt(image, image.length - pre.length, pre, ws) ? image.length - pre.length : -1;
-  const start = Math.min(Math.max(expected, 0), image.length);
-  if (matchesAt(image, start, pre, ws)) return start;
-  for (let step = 1; start - step >= 0 || start + step <= image.length; step++) {
-    if (matchesAt(image, start + step, pre, ws)) return start + step;
-    if (matchesAt(image, start - step, pre, ws)) return start - step;
-  }
-  return -1;
-}
-
 function leadingContext(lines: HunkLine[]): number {
   let n = 0;
   while (n < lines.length && lines[n]!.kind === ' ') n++;
@@ -76,9 +45,10 @@ function trailingContext(lines: HunkLine[]): number {
 
 /**
  * The common case, without splitting the file into lines: every hunk sits exactly where
- * `findPosition` would look first, in the part of the file no earlier hunk touched. Then the result
- * is the same as the general algorithm's, built from slices of the file. Null means "not that
- * simple": the caller falls back to the general algorithm.
+ * `LineImage.find` would look first, in the part of the file no earlier hunk touched (so never over
+ * lines an earlier hunk wrote, which the search refuses too). Then the result is the same as the
+ * general algorithm's, built from slices of the file. Null means "not that simple": the caller falls
+ * back to the general algorithm.
  */
 function applyAtExpectedLines(content: ByteString, hunks: readonly Hunk[]): ByteString | null {
   const starts = [0];
@@ -123,16 +93,35 @@ function applyAtExpectedLines(content: ByteString, hunks: readonly Hunk[]): Byte
  * line must match byte for byte. Returns the first hunk that does not fit.
  */
 export function applyHunks(content: ByteString, hunks: readonly Hunk[], options: HunkOptions): HunkResult {
+  return patch(content, hunks, options, false);
+}
+
+/**
+ * Undoes `hunks` (how a change already in the file is recognised), counting only an undo that says
+ * something about the file. A reversed hunk with nothing to remove matches anywhere, so it counts
+ * only where it must match a whole empty file (it starts at line 0/1 and has no context); and fuzz
+ * keeps at least one context line, since a bare added line may occur anywhere.
+ */
+export function revertHunks(content: ByteString, hunks: readonly Hunk[], options: HunkOptions): HunkResult {
+  const reversed = hunks.map(reverseHunk);
+  const vacuous = reversed.find((h) => h.oldStart > 1 && h.lines.every((l) => l.kind === '+'));
+  if (vacuous) return { ok: false, hunk: vacuous, gaveUp: false };
+  return patch(content, reversed, options, true);
+}
+
+function patch(content: ByteString, hunks: readonly Hunk[], options: HunkOptions, keepContext: boolean): HunkResult {
   if (options.fuzz === 0 && !options.ignoreWhitespace) {
     const simple = applyAtExpectedLines(content, hunks);
     if (simple !== null) return { ok: true, content: simple };
   }
-  const image = splitLines(content);
+  const image = new LineImage(splitLines(content), options.ignoreWhitespace, options.budget);
   for (const hunk of hunks) {
     const leading = leadingContext(hunk.lines);
     const trailing = trailingContext(hunk.lines);
+    // Past the longer context run every further drop is the same attempt again.
+    const maxDrop = Math.max(0, Math.min(options.fuzz, Math.max(leading, trailing) - (keepContext ? 1 : 0)));
     let placed = false;
-    for (let drop = 0; drop <= options.fuzz && !placed; drop++) {
+    for (let drop = 0; drop <= maxDrop && !placed; drop++) {
       const lines = hunk.lines.slice(Math.min(drop, leading), hunk.lines.length - Math.min(drop, trailing));
       const pre: string[] = [];
       const post: string[] = [];
@@ -140,40 +129,43 @@ export function applyHunks(content: ByteString, hunks: readonly Hunk[], options:
         if (l.kind !== '+') pre.push(l.text);
         if (l.kind !== '-') post.push(l.text);
       }
+      // An empty preimage matches anywhere: fuzz never gets a hunk placed that way.
+      if (drop > 0 && pre.length === 0) break;
       // Fuzzed attempts give up the beginning/end anchors, as GNU patch and git's context reduction do.
       const anchorStart = drop === 0 && (hunk.oldStart === 0 || hunk.oldStart === 1);
       const anchorEnd = drop === 0 && trailing === 0;
       const expected = (hunk.newStart === 0 ? 0 : hunk.newStart - 1) + Math.min(drop, leading);
-      const at = findPosition(image, pre, expected, anchorStart, anchorEnd, options.ignoreWhitespace);
+      const at = image.find(pre, expected, anchorStart, anchorEnd);
+      if (at === GAVE_UP) return { ok: false, hunk, gaveUp: true };
       if (at < 0) continue;
       if (options.ignoreWhitespace) {
         // Keep the file's own context lines (their whitespace), replace only what the hunk changes.
         let k = 0;
         const merged: string[] = [];
         for (const l of lines) {
-          if (l.kind === ' ') merged.push(image[at + k++]!);
+          if (l.kind === ' ') merged.push(image.line(at + k++));
           else if (l.kind === '-') k++;
           else merged.push(l.text);
         }
-        image.splice(at, pre.length, ...merged);
+        image.replace(at, pre.length, merged);
       } else {
-        image.splice(at, pre.length, ...post);
+        image.replace(at, pre.length, post);
       }
       placed = true;
     }
-    if (!placed) return { ok: false, hunk };
+    if (!placed) return { ok: false, hunk, gaveUp: false };
   }
-  return { ok: true, content: image.join('') };
+  return { ok: true, content: image.toString() };
 }
 
-/** The hunks that undo `hunks`: used to recognise a change that is already applied. */
-export function reverseHunks(hunks: readonly Hunk[]): Hunk[] {
-  return hunks.map((h) => ({
+/** The hunk that undoes `h`. */
+function reverseHunk(h: Hunk): Hunk {
+  return {
     oldStart: h.newStart,
     oldCount: h.newCount,
     newStart: h.oldStart,
     newCount: h.oldCount,
     line: h.line,
     lines: h.lines.map((l) => (l.kind === ' ' ? l : { kind: l.kind === '+' ? '-' : '+', text: l.text })),
-  }));
+  };
 }

@@ -3,7 +3,8 @@ import { countLines, MODE_EXECUTABLE, MODE_REGULAR, MODE_SYMLINK, type ByteStrin
 import type { ChangePaths } from '../policy/change-rules';
 import type { FsLayer } from './fs-layer';
 import { applyGitDelta } from './git-delta';
-import { applyHunks, lineCount, reverseHunks, splitLines, type HunkOptions } from './hunks';
+import { applyHunks, lineCount, revertHunks, splitLines, type HunkOptions } from './hunks';
+import { SEARCH_BUDGET } from './line-image';
 import { readSnapshot, snapshotBytes, type Snapshot } from './snapshot';
 
 export type Step =
@@ -57,6 +58,8 @@ export class Planner {
     private readonly fs: FsLayer,
     private readonly root: string,
     private readonly hunkOptions: HunkOptions,
+    /** The file size limit: a binary delta's result may not exceed it (nor the old size, if larger). */
+    private readonly maxFileBytes: number,
     /** Full-file operations: no hunks to verify a deletion against, line counts from the contents. */
     private readonly operations: boolean,
   ) {}
@@ -71,13 +74,18 @@ export class Planner {
         return { ok: false, detail: 'binary file is not the one the patch was made against' };
       }
       if (patch.forward.kind === 'literal') return { ok: true, content: patch.forward.data.toString('latin1') };
-      const out = applyGitDelta(Buffer.from(old ?? '', 'latin1'), patch.forward.data);
-      return out ? { ok: true, content: out.toString('latin1') } : { ok: false, detail: 'binary delta does not fit the file' };
+      const base = Buffer.from(old ?? '', 'latin1');
+      // Checked before allocating: a delta can declare gigabytes in a few bytes. A file already over
+      // the limit may be patched (as the content limits allow) but not grow past its size.
+      const out = applyGitDelta(base, patch.forward.data, Math.max(this.maxFileBytes, base.length));
+      return out.ok ? { ok: true, content: out.data.toString('latin1') } : out;
     }
     if (change.content !== undefined) return { ok: true, content: change.content };
     if (change.hunks.length === 0) return { ok: true, content: old ?? '' };
     const result = applyHunks(old ?? '', change.hunks, this.hunkOptions);
-    return result.ok ? result : { ok: false, detail: `hunk at line ${result.hunk.line} does not match the file` };
+    if (result.ok) return result;
+    if (result.gaveUp) return { ok: false, detail: `search for the hunk at line ${result.hunk.line} gave up: this apply used up its ${SEARCH_BUDGET} line comparisons` };
+    return { ok: false, detail: `hunk at line ${result.hunk.line} does not match the file` };
   }
 
   /** Is `current` already what the change produces? */
@@ -88,7 +96,7 @@ export class Planner {
     }
     if (change.content !== undefined) return change.content === current;
     if (change.hunks.length === 0) return true;
-    return applyHunks(current, reverseHunks(change.hunks), this.hunkOptions).ok;
+    return revertHunks(current, change.hunks, this.hunkOptions).ok;
   }
 
   private read(rel: string): Snapshot | null {
@@ -218,7 +226,7 @@ export class Planner {
   private sourceBefore(source: Snapshot, edit: FileChange | undefined): ByteString | null {
     const bytes = snapshotBytes(source);
     if (!edit) return bytes;
-    const undone = applyHunks(bytes, reverseHunks(edit.hunks), this.hunkOptions);
+    const undone = revertHunks(bytes, edit.hunks, this.hunkOptions);
     return undone.ok ? undone.content : null;
   }
 

@@ -29,12 +29,17 @@ function decodeBase85Line(text: string, line: number): Buffer {
   return out.subarray(0, length);
 }
 
-/** Reads one `literal N` / `delta N` block at the cursor, through the blank line that ends it. */
-function readBinaryHunk(cur: LineCursor): BinaryHunk {
+/**
+ * Reads one `literal N` / `delta N` block at the cursor, through the blank line that ends it. The
+ * data inflates to at most the declared size, itself at most `maxBytes`: a small patch can hold a
+ * deflate bomb of gigabytes, so nothing larger is ever allocated.
+ */
+function readBinaryHunk(cur: LineCursor, maxBytes: number): BinaryHunk {
   const headerLine = cur.line;
   const header = /^(literal|delta) (\d+)$/.exec(cur.current() ?? '');
   if (!header) throw new PatchParseError('expected "literal <size>" or "delta <size>"', headerLine);
   const size = Number(header[2]);
+  if (size > maxBytes) throw new PatchParseError(`GIT binary patch declares ${header[2]} bytes, more than the ${maxBytes}-byte file size limit`, headerLine);
   const chunks: Buffer[] = [];
   cur.advance();
   for (; !cur.done && cur.current() !== ''; cur.advance()) chunks.push(decodeBase85Line(cur.current()!, cur.line));
@@ -42,17 +47,24 @@ function readBinaryHunk(cur: LineCursor): BinaryHunk {
   cur.advance();
   let data: Buffer;
   try {
-    data = inflateSync(Buffer.concat(chunks));
-  } catch {
+    // maxOutputLength must be at least 1; a `literal 0` that inflates to a byte fails the size check.
+    data = inflateSync(Buffer.concat(chunks), { maxOutputLength: Math.max(size, 1) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PatchParseError(`GIT binary patch inflates to more than the ${size} bytes its header says`, headerLine);
+    }
     throw new PatchParseError('GIT binary patch data does not inflate', headerLine);
   }
   if (data.length !== size) throw new PatchParseError(`GIT binary patch inflates to ${data.length} bytes, header says ${size}`, headerLine);
   return { kind: header[1] as 'literal' | 'delta', data };
 }
 
-/** Parses the section after a `GIT binary patch` line (the cursor is on its first data line). */
-export function readGitBinaryPatch(cur: LineCursor): BinaryPatch {
-  const forward = readBinaryHunk(cur);
-  const reverse = /^(literal|delta) \d+$/.test(cur.current() ?? '') ? readBinaryHunk(cur) : null;
+/**
+ * Parses the section after a `GIT binary patch` line (the cursor is on its first data line); no
+ * block may inflate to more than `maxBytes`.
+ */
+export function readGitBinaryPatch(cur: LineCursor, maxBytes: number): BinaryPatch {
+  const forward = readBinaryHunk(cur, maxBytes);
+  const reverse = /^(literal|delta) \d+$/.test(cur.current() ?? '') ? readBinaryHunk(cur, maxBytes) : null;
   return { forward, reverse };
 }

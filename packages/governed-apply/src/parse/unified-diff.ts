@@ -1,4 +1,5 @@
 import type { ChangeSet, FileChange, Hunk } from '../change-set';
+import { DEFAULT_LIMITS } from '../options';
 import { DEV_NULL, decodeName, readGitHeaderNames, readMarkerName, stripPrefix } from './diff-names';
 import { readGitBinaryPatch } from './git-binary';
 import { buildGitChange, readExtendedHeader, type Header } from './git-change';
@@ -16,15 +17,15 @@ export function toByteString(input: string | Uint8Array): string {
  * Parses a unified diff: git format (`diff --git` with its extended headers, binary patches) and
  * plain `---`/`+++` diffs. Text before, between and after file patches (mail headers, commit
  * messages, a `-- ` signature) is skipped, as git does; anything malformed inside a file patch is a
- * PatchParseError naming the line.
+ * PatchParseError naming the line. Binary data larger than `maxFileBytes` is refused unread.
  */
-export function parseUnifiedDiff(input: string | Uint8Array): ChangeSet {
+export function parseUnifiedDiff(input: string | Uint8Array, maxFileBytes: number = DEFAULT_LIMITS.maxFileBytes): ChangeSet {
   const text = toByteString(input);
   const cur = new LineCursor(text);
   const changes: FileChange[] = [];
   while (!cur.done) {
     if (cur.startsWith('diff --git ')) {
-      changes.push(readGitFilePatch(cur));
+      changes.push(readGitFilePatch(cur, maxFileBytes));
     } else if (cur.startsWith('--- ') && cur.peek(1)?.startsWith('+++ ') && cur.peek(2)?.startsWith('@@ ')) {
       changes.push(readPlainFilePatch(cur));
     } else {
@@ -37,7 +38,7 @@ export function parseUnifiedDiff(input: string | Uint8Array): ChangeSet {
   return { kind: 'diff', changes, bytes: text.length };
 }
 
-function readGitFilePatch(cur: LineCursor): FileChange {
+function readGitFilePatch(cur: LineCursor, maxFileBytes: number): FileChange {
   const header: Header = { line: cur.line, names: readGitHeaderNames(cur.current()!.slice('diff --git '.length), cur.line) };
   cur.advance();
   while (!cur.done && readExtendedHeader(cur.current()!, cur.line, header)) cur.advance();
@@ -55,7 +56,7 @@ function readGitFilePatch(cur: LineCursor): FileChange {
   } else if (current === 'GIT binary patch') {
     binary = true;
     cur.advance();
-    binaryPatch = readGitBinaryPatch(cur);
+    binaryPatch = readGitBinaryPatch(cur, maxFileBytes);
   } else if (current.startsWith('--- ')) {
     const next = cur.peek(1);
     if (!next?.startsWith('+++ ')) throw new PatchParseError('"---" line without a "+++" line after it', cur.line);
