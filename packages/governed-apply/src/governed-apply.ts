@@ -138,10 +138,13 @@ function evaluate(mode: Mode, changeSet: ChangeSet, opts: ResolvedOptions, start
   const rules = checkChangeRules(changeSet, opts);
   let planned: (PlannedChange | null)[];
   try {
-    const view = new RepoView(opts.fs, root);
-    const tree = checkTreeRules(changeSet, rules.paths, rules.blocked, view, {
+    const views = { view: new RepoView(opts.fs, root), disk: new RepoView(opts.fs, root) };
+    const tree = checkTreeRules(changeSet, rules.paths, rules.blocked, views, {
       caseInsensitive: report.case_insensitive_fs,
       allowSymlinks: opts.allowSymlinks,
+      isProtected: opts.isProtected,
+      protectsBelow: opts.protectsBelow,
+      isGranted: opts.isGranted,
     });
     report.violations = [...rules.violations, ...tree.violations];
     report.durations_ms.policy = opts.now() - policyStart;

@@ -1,5 +1,5 @@
 import { nodeFsLayer, type FsLayer } from './apply/fs-layer';
-import { compileGlobs, type GlobMatcher } from './policy/globs';
+import { compileGlobAncestors, compileGlobs, type GlobMatcher } from './policy/globs';
 import { CI_AND_HOOK_PATHS, ENV_FILE_PATHS } from './policy/sensitive-paths';
 
 export interface ApplyLimits {
@@ -68,6 +68,8 @@ export interface ResolvedOptions {
   repo: string;
   limits: ApplyLimits;
   isProtected: GlobMatcher;
+  /** A directory a symlink may not replace: its name is part of what makes a path below it protected. */
+  protectsBelow: GlobMatcher;
   inScope: GlobMatcher;
   hasScope: boolean;
   isGranted: GlobMatcher;
@@ -95,12 +97,14 @@ export function resolveOptions(options: GovernedApplyOptions): ResolvedOptions {
   const fuzz = options.fuzz ?? 0;
   if (!Number.isInteger(fuzz) || fuzz < 0 || fuzz > MAX_FUZZ) throw new InvalidOptionsError(`"fuzz" must be a whole number from 0 to ${MAX_FUZZ}`);
   const scope = options.scope ?? [];
+  const protectedPaths = [...DEFAULT_PROTECTED_PATHS, ...(options.protectedPaths ?? [])];
   return {
     repo: options.repo,
     limits,
     // Protected matching ignores case: `.ENV` and `.GitHub/workflows` are the same files on a
     // case-insensitive filesystem, and refusing them elsewhere costs nothing.
-    isProtected: compileGlobs([...DEFAULT_PROTECTED_PATHS, ...(options.protectedPaths ?? [])], { nocase: true }),
+    isProtected: compileGlobs(protectedPaths, { nocase: true }),
+    protectsBelow: compileGlobAncestors(protectedPaths, { nocase: true }),
     inScope: compileGlobs(scope, { nocase: false }),
     hasScope: scope.length > 0,
     isGranted: compileGlobs(options.grants ?? [], { nocase: false }),

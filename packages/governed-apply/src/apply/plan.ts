@@ -5,7 +5,7 @@ import type { FsLayer } from './fs-layer';
 import { applyGitDelta } from './git-delta';
 import { applyHunks, lineCount, revertHunks, splitLines, type HunkOptions } from './hunks';
 import { SEARCH_BUDGET } from './line-image';
-import { readSnapshot, snapshotBytes, type Snapshot } from './snapshot';
+import { readSnapshot, snapshotBytes, type BehindLink, type Snapshot } from './snapshot';
 
 export type Step =
   | { kind: 'write'; rel: string; content: ByteString; perm: number; exactPerm: boolean; before: Snapshot | null }
@@ -99,8 +99,8 @@ export class Planner {
     return revertHunks(current, change.hunks, this.hunkOptions).ok;
   }
 
-  private read(rel: string): Snapshot | null {
-    return readSnapshot(this.fs, this.root, rel);
+  private read(rel: string, behindLink: BehindLink): Snapshot | null {
+    return readSnapshot(this.fs, this.root, rel, behindLink);
   }
 
   /** A change the tree rules already found impossible (a parent is a file). */
@@ -127,8 +127,10 @@ export class Planner {
     const result = this.blank(change);
     const conflict = (detail: string): PlannedChange => ({ ...result, status: 'conflict', detail, steps: [] });
     const already = (detail: string): PlannedChange => ({ ...result, status: 'already_applied', detail, steps: [] });
-    const target = this.read(paths.path);
-    const source = paths.oldPath === undefined ? undefined : this.read(paths.oldPath);
+    // Modified and deleted files are read for their content; other targets only to see whether the
+    // change is already done.
+    const target = this.read(paths.path, change.op === 'modify' || change.op === 'delete' ? 'refuse' : 'absent');
+    const source = paths.oldPath === undefined ? undefined : this.read(paths.oldPath, 'refuse');
     const base = change.op === 'rename' || change.op === 'copy' ? source : target;
     if (base?.kind === 'other') {
       // A deleted symlink whose name later entries turn into a directory: on a second run the

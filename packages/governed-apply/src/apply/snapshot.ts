@@ -7,7 +7,26 @@ export type Snapshot =
   | { kind: 'symlink'; target: string; info: EntryInfo }
   | { kind: 'other'; info: EntryInfo };
 
-export function readSnapshot(fs: FsLayer, root: string, rel: string): Snapshot | null {
+/**
+ * What a read of `rel` meets when a parent on disk is a symlink. `refuse` for content the plan uses
+ * (policy refuses such reads; this is the backstop if it ever does not). `absent` for a path about to
+ * be written: policy lets that through only when an earlier entry removes the link, so a new
+ * directory will stand there, and whatever the link leads to is none of this change's business.
+ */
+export type BehindLink = 'refuse' | 'absent';
+
+/**
+ * Reads `rel` without following a symlink anywhere: the parents are checked with lstat before the
+ * entry is, and the entry itself is read with lstat, readlink or O_NOFOLLOW.
+ */
+export function readSnapshot(fs: FsLayer, root: string, rel: string, behindLink: BehindLink): Snapshot | null {
+  const segments = rel.split('/');
+  for (let i = 1; i < segments.length; i++) {
+    const dir = segments.slice(0, i).join('/');
+    const kind = fs.lstat(repoPath(root, dir))?.kind;
+    if (kind === 'symlink' && behindLink === 'refuse') throw new Error(`${rel} would be read through the symlink ${dir}`);
+    if (kind !== 'dir') return null;
+  }
   const abs = repoPath(root, rel);
   const info = fs.lstat(abs);
   if (!info) return null;

@@ -42,14 +42,17 @@ export function resolveInView(view: RepoView, start: string[], target: string): 
   return current;
 }
 
+export type ParentChain = { through: 'none' } | { through: 'outside' } | { through: 'inside'; resolved: string };
+
 /**
  * For a path about to be written, read or removed: does its parent chain go through a symlink, and
- * if so does that lead out of the repository? The last component is never followed (it is replaced
- * or unlinked, not opened).
+ * if so where does it really lead (`resolved`: the path the entry would have, for protection
+ * checks)? The last component is never followed (it is replaced or unlinked, not opened).
  */
-export function parentChainThroughSymlink(view: RepoView, rel: string): 'none' | 'inside' | 'outside' {
+export function parentChainThroughSymlink(view: RepoView, rel: string): ParentChain {
   const hit = view.firstNonDirAncestor(rel);
-  if (!hit || hit.kind !== 'symlink') return 'none';
+  if (!hit || hit.kind !== 'symlink') return { through: 'none' };
   const segments = rel.split('/');
-  return resolveInView(view, [], segments.slice(0, -1).join('/')) === 'outside' ? 'outside' : 'inside';
+  const parent = resolveInView(view, [], segments.slice(0, -1).join('/'));
+  return parent === 'outside' ? { through: 'outside' } : { through: 'inside', resolved: [...parent, segments.at(-1)!].join('/') };
 }
