@@ -1,5 +1,6 @@
 import type { ApplyReport } from '@autopack/contracts';
 import type { ChangeSet } from './change-set';
+import { withLstatCache } from './apply/fs-layer';
 import { newSearchBudget } from './apply/line-image';
 import { Planner, type PlannedChange, type Step } from './apply/plan';
 import { WriteTransaction } from './apply/write-transaction';
@@ -138,7 +139,8 @@ function evaluate(mode: Mode, changeSet: ChangeSet, opts: ResolvedOptions, start
   const rules = checkChangeRules(changeSet, opts);
   let planned: (PlannedChange | null)[];
   try {
-    const views = { view: new RepoView(opts.fs, root), disk: new RepoView(opts.fs, root) };
+    const reading = withLstatCache(opts.fs);
+    const views = { view: new RepoView(reading, root), disk: new RepoView(reading, root) };
     const tree = checkTreeRules(changeSet, rules.paths, rules.blocked, views, {
       caseInsensitive: report.case_insensitive_fs,
       allowSymlinks: opts.allowSymlinks,
@@ -151,7 +153,7 @@ function evaluate(mode: Mode, changeSet: ChangeSet, opts: ResolvedOptions, start
 
     const planStart = opts.now();
     const hunkOptions = { fuzz: opts.fuzz, ignoreWhitespace: opts.ignoreWhitespace, budget: newSearchBudget() };
-    const planner = new Planner(opts.fs, root, hunkOptions, opts.limits.maxFileBytes, changeSet.kind === 'operations');
+    const planner = new Planner(reading, root, hunkOptions, opts.limits.maxFileBytes, changeSet.kind === 'operations');
     const edits = new Map(changeSet.changes.flatMap((c, i) => (c.op === 'modify' && c.hunks.length > 0 ? [[rules.paths[i]!.path, c] as const] : [])));
     // Every directory some written path needs: a deleted name among them is about to become one.
     const neededDirs = new Set<string>();

@@ -106,3 +106,20 @@ export const nodeFsLayer: FsLayer = {
   rename: (from, to) => fs.renameSync(from, to),
   unlink: (path) => fs.unlinkSync(path),
 };
+
+/**
+ * `fs` with lstat answers remembered: for deciding and planning, which read the tree before
+ * anything is written and ask about the same parents over and over. Never for writing — the write
+ * transaction must see the tree as it is at that moment.
+ */
+export function withLstatCache(fs: FsLayer): FsLayer {
+  const cache = new Map<string, EntryInfo | null>();
+  return {
+    ...fs,
+    lstat(path) {
+      let info = cache.get(path);
+      if (info === undefined) cache.set(path, (info = fs.lstat(path)));
+      return info;
+    },
+  };
+}
