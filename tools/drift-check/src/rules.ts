@@ -73,60 +73,48 @@ export const CANONICAL_START = ['npm start', 'node apps/server/dist/main.js'];
 const START_COMMAND =
   /\b(uvicorn\s+\S+|gunicorn\s+\S+|flask\s+run|python3?\s+-m\s+\S+|(?:ts-)?node\s+(?:--\S+\s+)*(?!apps\/executor\/)\S*(?:server\S*|\bmain\.[cm]?[jt]s)|npx\s+(?:tsx|ts-node)\s+\S+|nx\s+(?:serve\s+\S+|run\s+\S+:(?:serve|start|dev)\b)|npm\s+run\s+(?:dev|serve|server|start:\S+))/g;
 
-export const oneStartCommand: Rule = {
-  name: 'one-start-command',
-  description: `Docs name only the canonical server start: ${CANONICAL_START.map((c) => `\`${c}\``).join(' or ')}`,
-  check(repo) {
-    const out: Violation[] = [];
-    for (const file of repo.files.filter(isDoc)) {
-      eachLine(read(repo, file), (line, n) => {
-        for (const match of line.matchAll(START_COMMAND)) {
-          const command = match[0];
-          if (command.startsWith('node apps/server/dist/main.js')) continue;
-          out.push({
-            rule: this.name,
-            file,
-            line: n,
-            message: `names the start command "${command}"; the canonical one is ${CANONICAL_START.map((c) => `"${c}"`).join(' or ')}`,
-          });
-        }
-      });
-    }
-    return out;
-  },
-};
+/** A rule that reads every line of every doc and reports what `find` finds on it. */
+function docLineRule(name: string, description: string, find: (line: string) => string[]): Rule {
+  return {
+    name,
+    description,
+    check(repo) {
+      const out: Violation[] = [];
+      for (const file of repo.files.filter(isDoc)) {
+        eachLine(read(repo, file), (line, n) => {
+          for (const message of find(line)) out.push({ rule: name, file, line: n, message });
+        });
+      }
+      return out;
+    },
+  };
+}
+
+export const oneStartCommand = docLineRule(
+  'one-start-command',
+  `Docs name only the canonical server start: ${CANONICAL_START.map((c) => `\`${c}\``).join(' or ')}`,
+  (line) =>
+    [...line.matchAll(START_COMMAND)]
+      .map((match) => match[0])
+      .filter((command) => !command.startsWith('node apps/server/dist/main.js'))
+      .map((command) => `names the start command "${command}"; the canonical one is ${CANONICAL_START.map((c) => `"${c}"`).join(' or ')}`),
+);
 
 const WORKSTATION_PATH = /\/home\/[A-Za-z0-9._-]+\/|\/Users\/[A-Za-z0-9._-]+|\b[A-Za-z]:\\/;
 
-export const noWorkstationPaths: Rule = {
-  name: 'no-workstation-paths',
-  description: 'Docs contain no paths of somebody\'s machine (/home/<name>/, /Users/, C:\\)',
-  check(repo) {
-    const out: Violation[] = [];
-    for (const file of repo.files.filter(isDoc)) {
-      eachLine(read(repo, file), (line, n) => {
-        const match = WORKSTATION_PATH.exec(line);
-        if (match) out.push({ rule: this.name, file, line: n, message: `workstation path "${match[0]}"; use a path relative to the repository` });
-      });
-    }
-    return out;
+export const noWorkstationPaths = docLineRule(
+  'no-workstation-paths',
+  "Docs contain no paths of somebody's machine (/home/<name>/, /Users/, C:\\)",
+  (line) => {
+    const match = WORKSTATION_PATH.exec(line);
+    return match ? [`workstation path "${match[0]}"; use a path relative to the repository`] : [];
   },
-};
+);
 
-export const docsNameRealRoutes: Rule = {
-  name: 'docs-name-real-routes',
-  description: 'Every "METHOD /path" in the docs is a route the server serves (the contracts route table)',
-  check(repo) {
-    const out: Violation[] = [];
-    for (const file of repo.files.filter(isDoc)) {
-      eachLine(read(repo, file), (line, n) => {
-        for (const mention of unknownRoutes(line)) {
-          out.push({ rule: this.name, file, line: n, message: `names "${mention}", which the server does not serve; see GET /openapi.json for the routes` });
-        }
-      });
-    }
-    return out;
-  },
-};
+export const docsNameRealRoutes = docLineRule(
+  'docs-name-real-routes',
+  'Every "METHOD /path" in the docs is a route the server serves (the contracts route table)',
+  (line) => unknownRoutes(line).map((mention) => `names "${mention}", which the server does not serve; see GET /openapi.json for the routes`),
+);
 
 export const RULES: readonly Rule[] = [httpOnlyInServer, noStrayFiles, oneStartCommand, noWorkstationPaths, docsNameRealRoutes];
