@@ -112,6 +112,18 @@ describe('the command builder', () => {
     expect(readdirSync(join(work.dir, 'scratch'))).toEqual([]);
   });
 
+  it("gives the agent the provider keys it may use, never the executor's server key", async () => {
+    const spec = agent(`
+      const fs = require('fs');
+      const e = process.env;
+      fs.writeFileSync('src/env.txt', [e.AUTOPACK_EXECUTOR_API_KEY, e.ANTHROPIC_API_KEY, e.OPENAI_API_KEY].join(',') + '\\n');`);
+    const base = { ...process.env, AUTOPACK_EXECUTOR_API_KEY: 'apk_server_key', ANTHROPIC_API_KEY: 'from-the-environment' };
+    const outcome = await commandBuilder(ws, { ANTHROPIC_API_KEY: 'sk-ant-configured', OPENAI_API_KEY: undefined }, base).build(request(task(spec), ws.dir));
+    const diff = outcome.ok && outcome.change.kind === 'diff' ? outcome.change.diff : '';
+    expect(diff).toContain('+,sk-ant-configured,');
+    expect(diff).not.toContain('apk_server_key');
+  });
+
   it('reports an agent that fails, times out or changes nothing', async () => {
     expect(await commandBuilder(ws).build(request(task(agent('console.error("no model"); process.exit(4)')), ws.dir))).toMatchObject({
       ok: false,

@@ -80,6 +80,20 @@ describe('running a phase test command', () => {
     expect(exitOnly).toMatchObject({ passed: [], failed: [`${process.execPath} test.js`], exitCode: 3 });
   });
 
+  it("runs the repository's tests without the executor's credentials in their environment", async () => {
+    const secrets = { AUTOPACK_EXECUTOR_API_KEY: 'apk_server_key', ANTHROPIC_API_KEY: 'sk-ant-x', OPENAI_API_KEY: 'sk-x', AUTOPACK_SECRET_KEY: 's' };
+    Object.assign(process.env, secrets, { HARMLESS: 'kept' });
+    try {
+      const result = await runTests(dir.dir, { command: script("require('fs').writeFileSync('env.json', JSON.stringify(process.env))") });
+      expect(result.exitCode).toBe(0);
+      const seen = JSON.parse(readFileSync(join(dir.dir, 'env.json'), 'utf8'));
+      for (const name of Object.keys(secrets)) expect(seen).not.toHaveProperty(name);
+      expect(seen).toMatchObject({ HARMLESS: 'kept', PATH: process.env['PATH'] });
+    } finally {
+      for (const name of [...Object.keys(secrets), 'HARMLESS']) delete process.env[name];
+    }
+  });
+
   it('refuses a junit_path outside the workspace', async () => {
     await expect(runTests(dir.dir, { command: ['true'], junit_path: '../../etc/passwd' })).rejects.toThrow(/leaves the workspace/);
   });

@@ -1,6 +1,7 @@
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childEnv } from '../process/child-env';
 import { runCommand } from '../process/run-command';
 import { git } from '../workspace/git';
 import type { Builder, BuildOutcome, BuildRequest } from './builder';
@@ -18,7 +19,11 @@ export interface ScratchProvider {
  * an agent cannot put into the repository what policy would refuse. The task is handed over in a
  * JSON file outside the copy (AUTOPACK_TASK_FILE) and in a few environment variables.
  */
-export function commandBuilder(workspace: ScratchProvider, baseEnv: NodeJS.ProcessEnv = process.env): Builder {
+/**
+ * `providerKeys`: the provider keys the agent may use (a coding agent usually calls a model), under
+ * their usual names; the executor's own server key never reaches it.
+ */
+export function commandBuilder(workspace: ScratchProvider, providerKeys: Record<string, string | undefined> = {}, baseEnv: NodeJS.ProcessEnv = process.env): Builder {
   return {
     async build({ task, context, feedback, signal }: BuildRequest): Promise<BuildOutcome> {
       if (task.builder?.kind !== 'command') {
@@ -33,14 +38,14 @@ export function commandBuilder(workspace: ScratchProvider, baseEnv: NodeJS.Proce
           cwd: scratch.dir,
           timeoutMs: (task.builder.timeout_seconds ?? DEFAULT_COMMAND_TIMEOUT_SECONDS) * 1000,
           signal,
-          env: {
-            ...baseEnv,
+          env: childEnv(baseEnv, {
+            ...providerKeys,
             AUTOPACK_TASK_FILE: taskFile,
             AUTOPACK_RUN_ID: task.runId,
             AUTOPACK_PHASE_ID: task.phaseId,
             AUTOPACK_ATTEMPT: String(task.attempt),
             AUTOPACK_PHASE_GOAL: [task.name, task.description ?? ''].filter(Boolean).join('\n\n'),
-          },
+          }),
         });
         if (result.timedOut) return { ok: false, reason: 'timeout', message: 'the coding agent ran out of time', usage: [] };
         if (result.exitCode !== 0) {

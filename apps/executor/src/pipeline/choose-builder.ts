@@ -16,7 +16,9 @@ export interface BuilderSettings {
 export function chooseBuilder(task: PhaseTask, workspace: ScratchProvider, settings: BuilderSettings): Builder | string {
   const kind = task.builder?.kind ?? settings.defaultProvider;
   if (kind === 'patch') return patchBuilder;
-  if (kind === 'command') return commandBuilder(workspace);
+  if (kind === 'command') {
+    return commandBuilder(workspace, { ANTHROPIC_API_KEY: settings.providers.anthropic?.apiKey, OPENAI_API_KEY: settings.providers.openai?.apiKey });
+  }
   if (kind === undefined) return 'the phase names no builder and the executor has no default (set AUTOPACK_LLM_PROVIDER)';
   const provider = settings.providers[kind];
   if (!provider) return `the phase asks for the ${kind} builder, but this executor has no key for it`;

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import { childEnv } from './child-env';
 
 export interface CommandOptions {
   cwd: string;
   timeoutMs: number;
   /** Output beyond this is dropped (the head and the tail are kept). */
   maxOutputBytes?: number;
+  /** Default: this process's environment without the executor's credentials (childEnv). */
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }
@@ -46,7 +48,7 @@ export function runCommand(argv: readonly string[], opts: CommandOptions): Promi
     let aborted = false;
     const child = spawn(program, args, {
       cwd: opts.cwd,
-      env: opts.env ?? process.env,
+      env: opts.env ?? childEnv(process.env),
       shell: false,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
