@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { testDialects } from '@autopack/db/testing';
 import { expectEnvelope, makePlan, startTestApp, type TestApp } from './support/test-app';
-import { cancelOpenRuns, claim, eventsOf, EXECUTOR, heartbeat, leased, phaseOf } from './support/work';
+import { cancelOpenRuns, claim, eventsOf, EXECUTOR, heartbeat, leased, OPERATOR, phaseOf } from './support/work';
 
 const builderResult = (runId: string, phaseId: string) => ({
   run_id: runId,
@@ -78,6 +78,27 @@ for (const dialect of testDialects()) {
       expectEnvelope((await leased(t, c, 'update_status', { state: 'FAILED', failure_reason: 'ci_fail' })).body, 'lease_lost');
     });
 
+    it('keeps to the server what update_status must not do for an executor: bare BLOCKED, server-given failure reasons', async () => {
+      await t.http.post('/runs/start').send(makePlan('f-own', { maxAttempts: 3 })).expect(201);
+      const c = await claim(t);
+      const before = (await eventsOf(t, 'f-own')).length;
+      const blocked = await leased(t, c, 'update_status', { state: 'BLOCKED' });
+      expect(blocked.status).toBe(409);
+      expectEnvelope(blocked.body, 'illegal_transition');
+      expect(blocked.body.error.message).toContain('/governance/requests');
+      for (const reason of ['policy_rejected', 'budget', 'lease_expired', 'operator']) {
+        const failed = await leased(t, c, 'update_status', { state: 'FAILED', failure_reason: reason });
+        expect([reason, failed.status]).toEqual([reason, 400]);
+        expectEnvelope(failed.body, 'validation_failed');
+        expect(failed.body.error.message).toContain('set by the server');
+      }
+      expect((await eventsOf(t, 'f-own')).length).toBe(before);
+      expect(await phaseOf(t, 'f-own', 't0-p0')).toMatchObject({ state: 'EXECUTING', attempt: 1 });
+      // An operator's failure is final even with attempts left.
+      const op = await t.http.post('/runs/f-own/phases/t0-p0/update_status').set(OPERATOR).send({ state: 'FAILED', failure_reason: 'operator' });
+      expect(op.body.phase).toMatchObject({ state: 'FAILED', failure_reason: 'operator' });
+    });
+
     it('requeues the phase of an expired lease with the attempt recorded; the old token changes nothing', async () => {
       await t.http.post('/runs/start').send(makePlan('f-exp', { maxAttempts: 2 })).expect(201);
       const c = await claim(t, 'ex-dead');
@@ -139,6 +160,10 @@ for (const dialect of testDialects()) {
       const reused = await leased(t, c, 'builder_result', { ...builderResult('f-idem', 't0-p0'), tokens_used: 11 }).set('Idempotency-Key', 'build-1');
       expect(reused.status).toBe(422);
       expectEnvelope(reused.body, 'idempotency_key_reused');
+      // The first answer belongs to the lease it was given under: another token does not get it.
+      const otherLease = await leased(t, c, 'builder_result', builderResult('f-idem', 't0-p0'), 'lt_someone-else').set('Idempotency-Key', 'build-1');
+      expect(otherLease.status).toBe(422);
+      expectEnvelope(otherLease.body, 'idempotency_key_reused');
       const bad = await leased(t, c, 'builder_result', builderResult('f-idem', 't0-p0')).set('Idempotency-Key', 'has space');
       expect(bad.status).toBe(400);
     });

@@ -164,6 +164,8 @@ for (const dialect of testDialects()) {
       expect(retry.status).toBe(409);
       expectEnvelope(retry.body, 'budget_exhausted');
       expect(retry.body.error.message).toContain('token_cap');
+      const requeue = await t.http.post('/runs/r-budget/phases/t0-p0/update_status').set(OPERATOR).send({ state: 'QUEUED' });
+      expectEnvelope(requeue.body, 'budget_exhausted');
       expect((await t.http.get('/runs/r-budget')).body.run.state).toBe('DONE_FAILED_BUDGET_EXHAUSTED');
       expect((await eventsOf(t, 'r-budget')).map((e) => e.type)).toEqual(types);
     });
@@ -216,6 +218,37 @@ for (const dialect of testDialects()) {
       ]);
       expect((await heartbeat(t, c)).body.cancel_requested).toBe(true);
       expect((await eventsOf(t, 'r-slow')).find((e) => e.type === 'run_timed_out')?.actor).toBe('system:reaper');
+      // A retry would be timed out again by the next sweep: refused, whichever route asks.
+      const events = (await eventsOf(t, 'r-slow')).length;
+      for (const retry of [
+        t.http.post('/runs/r-slow/phases/t0-p0/retry').set(OPERATOR).send({}),
+        t.http.post('/runs/r-slow/phases/t0-p0/update_status').set(OPERATOR).send({ state: 'QUEUED' }),
+      ]) {
+        const refused = await retry;
+        expect(refused.status).toBe(409);
+        expectEnvelope(refused.body, 'run_timed_out');
+        expect(refused.body.error.message).toContain('max_duration_minutes (10');
+      }
+      expect((await t.http.get('/runs/r-slow')).body.run.state).toBe('DONE_FAILED_ENVIRONMENT');
+      expect((await eventsOf(t, 'r-slow')).length).toBe(events);
+    });
+
+    it("treats an operator's update_status FAILED → QUEUED as a retry: the phases the stop policy skipped are queued again", async () => {
+      await t.http.post('/runs/start').send(makePlan('r-requeue', { perTier: 3, maxAttempts: 1 })).expect(201);
+      const c = await claim(t);
+      await leased(t, c, 'update_status', { state: 'FAILED', failure_reason: 'ci_fail' }).expect(200);
+      const requeued = await t.http.post('/runs/r-requeue/phases/t0-p0/update_status').set(OPERATOR).send({ state: 'QUEUED', message: 'fixed the runner' });
+      expect(requeued.status).toBe(200);
+      expect(requeued.body.run.state).toBe('PHASE_EXECUTION');
+      const run = (await t.http.get('/runs/r-requeue')).body;
+      expect(run.phases.map((p: { state: string }) => p.state)).toEqual(['QUEUED', 'QUEUED', 'QUEUED']);
+      // The run cannot finish DONE_SUCCESS without the skipped work.
+      for (const expected of ['t0-p0', 't0-p1', 't0-p2']) {
+        const next = await claim(t);
+        expect(next.phase.phase_id).toBe(expected);
+        await leased(t, next, 'update_status', { state: 'COMPLETE' }).expect(200);
+      }
+      expect((await t.http.get('/runs/r-requeue')).body.run.state).toBe('DONE_SUCCESS');
     });
   });
 }

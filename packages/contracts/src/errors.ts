@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'illegal_transition',
   'run_finished',
   'budget_exhausted',
+  'run_timed_out',
   'base_commit_mismatch',
   'phase_active',
   'lease_lost',

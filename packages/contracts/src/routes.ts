@@ -159,7 +159,8 @@ export const routes = {
     method: 'post',
     fenced: true,
     path: '/runs/{run_id}/phases/{phase_id}/update_status',
-    summary: 'Move a phase to another state (transition table enforced)',
+    summary:
+      'Move a phase to another state (transition table enforced). An executor blocks a phase only by filing a governance or approval request; FAILED → QUEUED is an operator retry (same checks as …/retry)',
     tag: 'phases',
     params: PhasePathParams,
     body: UpdateStatusRequest,
@@ -168,7 +169,7 @@ export const routes = {
       400: badRequest,
       404: phaseMissing,
       409: {
-        description: `\`illegal_transition\` (names both states), \`phase_active\` (another phase of the run is active), ${leaseConflict}`,
+        description: `\`illegal_transition\` (names both states), \`phase_active\` (another phase of the run is active), \`budget_exhausted\` or \`run_timed_out\` (a retry that could not run), ${leaseConflict}`,
       },
     },
   }),
@@ -309,7 +310,7 @@ export const routes = {
       400: badRequest,
       404: phaseMissing,
       409: {
-        description: '`illegal_transition` (only FAILED phases can be retried), `run_finished`, or `budget_exhausted` (the run is at its token_cap)',
+        description: '`illegal_transition` (only FAILED phases can be retried), `run_finished`, `budget_exhausted` (the run is at its token_cap), or `run_timed_out` (the run is past max_duration_minutes)',
       },
     },
   }),

@@ -10,6 +10,7 @@ import {
   type IdempotencyScope,
 } from '@autopack/db';
 import type { Clock } from '../clock';
+import { hashLeaseToken } from '../phases/lease-fence';
 import { AppError, validationError } from './app-error';
 
 export interface StoredResult {
@@ -34,10 +35,14 @@ export function idempotencyKeyOf(req: Request): string | undefined {
   return key;
 }
 
-/** What makes two requests "the same": method, URL and body. */
+/**
+ * What makes two requests "the same": method, URL, body and lease. A key replayed under another
+ * lease is not a repeat: the first answer belongs to whoever held the phase then (SPEC §4.3).
+ */
 export function requestFingerprint(req: Request): string {
+  const lease = req.get('x-lease-token');
   return createHash('sha256')
-    .update(`${req.method} ${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`)
+    .update(`${req.method} ${req.originalUrl}\n${lease === undefined ? '-' : hashLeaseToken(lease)}\n${JSON.stringify(req.body ?? null)}`)
     .digest('hex');
 }
 
@@ -63,7 +68,7 @@ export async function runOnce<R extends StoredResult>(
           throw new AppError(
             'idempotency_key_reused',
             422,
-            'this Idempotency-Key was used for a different request (method, URL or body); use a new key per request',
+            'this Idempotency-Key was used for a different request (method, URL, body or lease token); use a new key per request',
           );
         }
         return { result: { status: stored.status, body: stored.body }, replayed: true };

@@ -42,7 +42,7 @@ import {
   type Trx,
 } from '@autopack/db';
 import type { Clock } from '../clock';
-import { conflict, notFound } from '../http/app-error';
+import { AppError, conflict, notFound } from '../http/app-error';
 import { deriveTierState, finalRunVerdict } from './derive-states';
 import { checkFence, newLeaseToken, tokenMatches, type Fence, type FenceOutcome } from './lease-fence';
 
@@ -328,7 +328,12 @@ export async function changePhaseState(db: Db, clock: Clock, change: PhaseChange
   return transaction(db, async (trx) => {
     const now = clock.now();
     const { phase, fenced, ...locked } = await lockPhaseForWrite(trx, now, change, change.fence);
+    refuseServerOwned(phase, change, fenced);
     if (change.baseCommit) await pinBaseCommit(trx, now, locked, change.baseCommit, change.actor);
+    if (phase.state === 'FAILED' && change.to === 'QUEUED') {
+      // SPEC §4.1: FAILED → QUEUED is the operator's retry, with everything a retry checks and requeues.
+      return retryLocked(trx, now, locked, phase, { runId: change.runId, phaseId: change.phaseId, actor: change.actor, ...(change.message ? { reason: change.message } : {}) });
+    }
     return changeLocked(trx, now, locked, phase, {
       to: change.to,
       actor: change.actor,
@@ -337,6 +342,34 @@ export async function changePhaseState(db: Db, clock: Clock, change: PhaseChange
       ...(fenced.byOperator ? { cancelLease: true, payload: { operator_action: true } } : {}),
     });
   });
+}
+
+/** Failure reasons only the server gives (governance rejection, budget, reaper); `operator` only for operators. */
+const SERVER_FAILURES: readonly FailureReason[] = ['policy_rejected', 'budget', 'lease_expired'];
+
+/**
+ * What an executor may not do through `update_status`: it blocks a phase by filing the request that
+ * someone will decide (a bare BLOCKED would wait for a decision nobody was asked for), and it never
+ * claims the reasons the server gives. Operators working without a lease keep the whole transition
+ * table (SPEC §4.3), including QUEUED → EXECUTING to work a phase by hand and BLOCKED to hold one.
+ */
+function refuseServerOwned(phase: PhaseRow, change: PhaseChange, fenced: FenceOutcome): void {
+  if (change.to === 'BLOCKED' && !fenced.byOperator) {
+    throw conflict(
+      'illegal_transition',
+      `${phase.state} → BLOCKED for phase ${phase.phase_id}: an executor blocks a phase by filing POST /governance/requests or POST /approval/request, which also says what must be decided`,
+      { from: phase.state, to: change.to },
+    );
+  }
+  const reason = change.failureReason;
+  if (reason && (SERVER_FAILURES.includes(reason) || (reason === 'operator' && !fenced.byOperator))) {
+    throw new AppError(
+      'validation_failed',
+      400,
+      `failure_reason "${reason}" is set by the server${reason === 'operator' ? ' for operator actions' : ''}; report what went wrong in this attempt (e.g. builder_error, ci_fail, patch_apply_error)`,
+      [{ path: 'failure_reason', message: `"${reason}" is reserved for the server` }],
+    );
+  }
 }
 
 /**
@@ -370,66 +403,75 @@ export interface OperatorAction {
  * the phases its failure skipped under on_phase_failure "stop" are queued again behind it.
  */
 export async function retryPhase(db: Db, clock: Clock, action: OperatorAction): Promise<UpdateStatusResponse> {
-  return operatorChange(db, clock, action, 'FAILED', 'QUEUED', 'retry', async (trx, now, locked, phase) => {
-    const { run } = locked;
-    // Checked after the phase changed, but in the same transaction: a refusal writes nothing.
-    if (Number(run.tokens_used) >= Number(run.token_cap)) {
-      throw conflict(
-        'budget_exhausted',
-        `run ${run.run_id} has used ${run.tokens_used} of its ${run.token_cap} tokens; a retry could never be claimed (start a new run with a larger token_cap)`,
-        { tokens_used: Number(run.tokens_used), token_cap: Number(run.token_cap) },
-      );
-    }
-    const skipped = locked.phases.filter((p) => p.state === 'SKIPPED' && p.failure_reason === stopSkipReason(phase.phase_id));
-    for (const p of skipped) {
-      await transition(trx, now, locked, p, {
-        to: 'QUEUED',
-        actor: action.actor,
-        requeueSkipped: true,
-        message: `queued again: phase ${phase.phase_id} is retried`,
-        payload: { operator_action: 'retry', retried_phase_id: phase.phase_id },
-      });
-    }
+  return transaction(db, async (trx) => {
+    const now = clock.now();
+    const locked = await lockRunPhases(trx, action.runId);
+    const phase = expectState(findPhaseIn(locked, action.phaseId), 'FAILED', 'QUEUED', 'retry');
+    return retryLocked(trx, now, locked, phase, action);
   });
+}
+
+/** A retry on a run the caller has locked; refusals throw before anything is written. */
+async function retryLocked(trx: Trx, now: Date, locked: LockedRun, phase: PhaseRow, action: OperatorAction): Promise<UpdateStatusResponse> {
+  const { run } = locked;
+  if (Number(run.tokens_used) >= Number(run.token_cap)) {
+    throw conflict(
+      'budget_exhausted',
+      `run ${run.run_id} has used ${Number(run.tokens_used)} of its ${Number(run.token_cap)} tokens; a retry could not be claimed (start a new run with a higher token_cap)`,
+      { tokens_used: Number(run.tokens_used), token_cap: Number(run.token_cap) },
+    );
+  }
+  // The deadline counts from the first claim, so the reaper would end a reopened run again at once.
+  if (run.started_at && run.started_at.getTime() + run.max_duration_minutes * 60_000 <= now.getTime()) {
+    throw conflict(
+      'run_timed_out',
+      `run ${run.run_id} is past its max_duration_minutes (${run.max_duration_minutes}, counted from ${run.started_at.toISOString()}); a retry would be timed out again (start a new run)`,
+      { max_duration_minutes: run.max_duration_minutes, started_at: run.started_at.toISOString() },
+    );
+  }
+  const updated = await transition(trx, now, locked, phase, {
+    to: 'QUEUED',
+    actor: action.actor,
+    ...(action.reason ? { message: action.reason } : {}),
+    payload: { operator_action: 'retry' },
+  });
+  const skipped = locked.phases.filter((p) => p.state === 'SKIPPED' && p.failure_reason === stopSkipReason(phase.phase_id));
+  for (const p of skipped) {
+    await transition(trx, now, locked, p, {
+      to: 'QUEUED',
+      actor: action.actor,
+      requeueSkipped: true,
+      message: `queued again: phase ${phase.phase_id} is retried`,
+      payload: { operator_action: 'retry', retried_phase_id: phase.phase_id },
+    });
+  }
+  const tiers = await settle(trx, now, locked, action.actor, true);
+  return answer(locked, updated, tiers);
 }
 
 /** `POST …/skip`: a QUEUED phase will not run. */
 export async function skipPhase(db: Db, clock: Clock, action: OperatorAction): Promise<UpdateStatusResponse> {
-  return operatorChange(db, clock, action, 'QUEUED', 'SKIPPED', 'skip');
-}
-
-/** What else an operator action changes, after the phase and before the run is settled. */
-type FollowUp = (trx: Trx, now: Date, locked: LockedRun, phase: PhaseRow) => Promise<void>;
-
-async function operatorChange(
-  db: Db,
-  clock: Clock,
-  action: OperatorAction,
-  from: PhaseState,
-  to: PhaseState,
-  name: string,
-  followUp?: FollowUp,
-) {
   return transaction(db, async (trx) => {
     const now = clock.now();
     const locked = await lockRunPhases(trx, action.runId);
-    const phase = findPhaseIn(locked, action.phaseId);
-    if (phase.state !== from) {
-      throw conflict('illegal_transition', `only a ${from} phase can be given "${name}"; phase ${phase.phase_id} is ${phase.state}`, {
-        from: phase.state,
-        to,
-        allowed: PHASE_TRANSITIONS[phase.state],
-      });
-    }
+    const phase = expectState(findPhaseIn(locked, action.phaseId), 'QUEUED', 'SKIPPED', 'skip');
     const updated = await transition(trx, now, locked, phase, {
-      to,
+      to: 'SKIPPED',
       actor: action.actor,
       ...(action.reason ? { message: action.reason } : {}),
-      payload: { operator_action: name },
+      payload: { operator_action: 'skip' },
     });
-    await followUp?.(trx, now, locked, updated);
-    const tiers = await settle(trx, now, locked, action.actor, to === 'QUEUED');
+    const tiers = await settle(trx, now, locked, action.actor, false);
     return answer(locked, updated, tiers);
+  });
+}
+
+function expectState(phase: PhaseRow, from: PhaseState, to: PhaseState, name: string): PhaseRow {
+  if (phase.state === from) return phase;
+  throw conflict('illegal_transition', `only a ${from} phase can be given "${name}"; phase ${phase.phase_id} is ${phase.state}`, {
+    from: phase.state,
+    to,
+    allowed: PHASE_TRANSITIONS[phase.state],
   });
 }
 
