@@ -1,6 +1,6 @@
 import { testDialects } from '@autopack/db/testing';
 import { expectEnvelope, makePlan, startTestApp, type TestApp } from './support/test-app';
-import { cancelOpenRuns, claim, eventsOf, EXECUTOR, OPERATOR, VIEWER } from './support/work';
+import { cancelOpenRuns, claim, eventsOf, EXECUTOR, OPERATOR, phaseOf, VIEWER } from './support/work';
 import type { Claim } from '@autopack/contracts';
 
 function fileGovernance(t: TestApp, c: Claim, paths: string[], changedLines = 10) {
@@ -84,6 +84,44 @@ for (const dialect of testDialects()) {
       expect(sneaky.status).toBe(400);
       const big = await fileGovernance(t, c, ['docs/big.md'], 500);
       expect(big.body).toMatchObject({ phase_state: 'BLOCKED', request: { status: 'pending', risk_level: 'medium' } });
+    });
+
+    // Each reads as a doc path to the rater, yet as a picomatch grant it matches .env or CI config.
+    it.each(['!docs/a.md', 'docs/a.md|.env', '!(x)/**/*.md', '**/*.txt', '{docs/a.md,.env}', '*', '?env', 'docs/*.md'].map((p, i) => [p, i] as const))(
+      'refuses the glob %j as a requested path: 400, nothing filed, the phase keeps running',
+      async (hostile, i) => {
+        const runId = `g-glob-${i}`;
+        await t.http.post('/runs/start').send(makePlan(runId)).expect(201);
+        const c = await claim(t);
+        const refused = await fileGovernance(t, c, ['docs/ok.md', hostile], 1);
+        expect(refused.status).toBe(400);
+        expectEnvelope(refused.body, 'validation_failed');
+        expect(refused.body.error.message).toContain('body.requested_paths.1');
+        expect(refused.body.error.message).toContain(`${JSON.stringify(hostile)} is not a literal repository path`);
+        const rows = await t.database.db.selectFrom('approval_requests').select('request_id').where('run_id', '=', runId).execute();
+        expect(rows).toEqual([]);
+        expect((await eventsOf(t, runId)).filter((e) => e.type.startsWith('approval_'))).toEqual([]);
+        expect((await phaseOf(t, runId, c.phase.phase_id)).state).toBe('EXECUTING');
+      },
+    );
+
+    it('rates a path a glob reader would still take for a pattern critical: never auto-approved, granted literally', async () => {
+      await t.http.post('/runs/start').send(makePlan('g-pattern')).expect(201);
+      const c = await claim(t);
+      // Brackets and parentheses are real names (`app/[slug]/`), so they are filed, not refused.
+      const filed = await fileGovernance(t, c, ['docs/[.]env', 'app/[slug]/page.test.tsx'], 1);
+      expect(filed.status).toBe(201);
+      expect(filed.body).toMatchObject({ phase_state: 'BLOCKED', request: { status: 'pending', risk_level: 'critical', auto_approved: false } });
+      await t.http.post(`/governance/approve/${filed.body.request.request_id}`).set(OPERATOR).send({ approved: true, reason: 'reviewed' }).expect(200);
+      expect((await claim(t)).phase.grants).toEqual(['docs/[.]env', 'app/[slug]/page.test.tsx']);
+    });
+
+    it.each(['docs/%2a.md', 'docs/\uff0a.md', '@(docs)/a.md', 'docs/+(a).md'].map((p, i) => [p, i] as const))('rates %j critical: a glob once decoded or to picomatch', async (spelled, i) => {
+      const runId = `g-spell-${i}`;
+      await t.http.post('/runs/start').send(makePlan(runId)).expect(201);
+      const c = await claim(t);
+      const filed = await fileGovernance(t, c, [spelled], 1);
+      expect(filed.body).toMatchObject({ phase_state: 'BLOCKED', request: { risk_level: 'critical', auto_approved: false } });
     });
 
     it('never auto-approves on a safety-critical run', async () => {

@@ -4,7 +4,25 @@ import { ApprovalKind } from './claims';
 import { Count, Identifier, JsonObject, Timestamp } from './common';
 import { UpdateStatusResponse } from './phase-writes';
 
-const requestedPath = z.string().min(1).max(1024);
+/**
+ * A requested path is one literal repository path: once approved it becomes a grant, and a grant
+ * must never widen into a pattern (`*`, `!docs/a.md`, `{docs/a.md,.env}` read as harmless paths to
+ * the risk rater, yet as globs they match `.env`). Refused here: `*`, `?` and `|`, which no
+ * portable file name holds, brace lists, and a leading `!` (negation). Brackets, parentheses, `+`
+ * and `@` are common in real names (`app/[slug]/page.tsx`, `app/(auth)/`, `+page.svelte`,
+ * `@scope/pkg`), so they pass: grants match literally, and the server rates a path that picomatch
+ * would still read as a pattern (`docs/[.]env`) critical, so a person decides it.
+ */
+const LITERAL_PATH_PATTERN = /^(?!!)[^*?|{}]*$/;
+
+const requestedPath = z
+  .string()
+  .min(1)
+  .max(1024)
+  .regex(LITERAL_PATH_PATTERN, {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not a literal repository path: paths are not globs, so * ? | { } and a leading ! are refused`,
+  });
 
 /** `POST /governance/requests`: governed apply met a protected path; the phase waits (BLOCKED). */
 export const GovernanceRequestBody = z.strictObject({

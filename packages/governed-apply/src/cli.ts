@@ -10,7 +10,7 @@ import { MAX_FUZZ, type GovernedApplyOptions } from './options';
 export const USAGE = `usage: governed-apply <check|apply> <patch-file|-> --repo <dir> [options]
 
   --scope <glob>            phase scope (repeatable); none = whole repository minus protected paths
-  --grant <glob>            path granted by an approval (repeatable)
+  --grant <path>            path granted by an approval, matched literally (repeatable)
   --protect <glob>          extra protected path (repeatable)
   --format <auto|diff|operations>
                             input kind; auto: a JSON array is operations, anything else a diff

@@ -8,5 +8,6 @@ export { PatchParseError } from './parse/parse-error';
 export { parseUnifiedDiff } from './parse/unified-diff';
 export { detectCaseInsensitive } from './policy/case-sensitivity';
 export { compileGlobs, type GlobMatcher } from './policy/globs';
+export { isLiteralPath } from './policy/grants';
 export { examinePath, normalizePath, type PathExamination, type PathProblem } from './policy/path-rules';
 export { assessRisk, LOW_RISK_MAX_CHANGED_LINES } from './policy/risk';

@@ -1,5 +1,6 @@
 import { nodeFsLayer, type FsLayer } from './apply/fs-layer';
 import { compileGlobAncestors, compileGlobs, type GlobMatcher } from './policy/globs';
+import { compileGrants } from './policy/grants';
 import { CI_AND_HOOK_PATHS, ENV_FILE_PATHS } from './policy/sensitive-paths';
 
 export interface ApplyLimits {
@@ -43,7 +44,7 @@ export interface GovernedApplyOptions {
   repo: string;
   /** Phase `scope.paths` globs; empty or absent = the whole repository minus protected paths. */
   scope?: readonly string[];
-  /** Globs an approval granted: allowed even when protected or outside the scope. */
+  /** Paths an approval granted, matched literally (not globs): allowed even when protected or outside the scope. */
   grants?: readonly string[];
   /** Added to DEFAULT_PROTECTED_PATHS. */
   protectedPaths?: readonly string[];
@@ -107,7 +108,7 @@ export function resolveOptions(options: GovernedApplyOptions): ResolvedOptions {
     protectsBelow: compileGlobAncestors(protectedPaths, { nocase: true }),
     inScope: compileGlobs(scope, { nocase: false }),
     hasScope: scope.length > 0,
-    isGranted: compileGlobs(options.grants ?? [], { nocase: false }),
+    isGranted: compileGrants(options.grants ?? []),
     allowSymlinks: options.allowSymlinks ?? false,
     allowBinary: options.allowBinary ?? false,
     allowMassDeletion: options.allowMassDeletion ?? false,

@@ -1,5 +1,5 @@
 import type { ApplyRiskLevel } from '@autopack/contracts';
-import { assessRisk, examinePath } from '@autopack/governed-apply';
+import { assessRisk, examinePath, isLiteralPath } from '@autopack/governed-apply';
 import { validationError } from '../http/app-error';
 
 export interface GovernanceRating {
@@ -15,6 +15,10 @@ export interface GovernanceRating {
  * Encoded and look-alike spellings count with the path they stand for, so `tests%2f..%2f.env`
  * cannot pass as a test file. Only low risk (tests and docs only, at most 100 changed lines, never
  * .git, .env* or CI config) is approved at once, and never on a safety-critical run.
+ *
+ * Requested paths are literal (the contract refuses `*`, `?`, `|`, braces, a leading `!`). One that a
+ * glob reader would still take for a pattern (`docs/[.]env`, `@(docs)/a.md`) is rated critical: its
+ * spelling says nothing certain about the files it names, so a person decides, whatever it looks like.
  */
 export function rateGovernanceRequest(
   requested: readonly string[],
@@ -31,6 +35,8 @@ export function rateGovernanceRequest(
     rated.push(exam.normalized, ...exam.variants.map((v) => v.path));
   });
   if (issues.length > 0) throw validationError(issues);
-  const risk = assessRisk(rated, changedLines);
+  // Decoded and folded spellings too: `docs/%2a.md` is `docs/*.md` to a tool that decodes.
+  const patternLike = [...requested, ...rated].some((p) => !isLiteralPath(p));
+  const risk = patternLike ? 'critical' : assessRisk(rated, changedLines);
   return { paths: [...new Set(paths)], risk, autoApprove: risk === 'low' && safetyProfile === 'normal' };
 }
