@@ -128,6 +128,21 @@ for (const dialect of testDialects()) {
       expect((await t.http.get('/runs/a-run/artifacts/file?path=x&artifact_id=1')).status).toBe(400);
     });
 
+    it('takes artifact_id only as decimal digits', async () => {
+      const first = (await t.http.get('/runs/a-run/artifacts/index?limit=1')).body.artifacts[0];
+      expect(first.artifact_id).toBe(1);
+      expect((await download(t, 'a-run', 'artifact_id=1')).status).toBe(200);
+      for (const raw of ['0x1', '1e0', '%201', '+1', '1.0', '-1', '0', '', 'one', '1%00']) {
+        const res = await t.http.get(`/runs/a-run/artifacts/file?artifact_id=${raw}`);
+        expect([raw, res.status]).toEqual([raw, 400]);
+        expectEnvelope(res.body, 'validation_failed');
+      }
+      const hex = await t.http.get('/runs/a-run/artifacts/file?artifact_id=0x1');
+      expect(hex.body.error.details).toEqual([{ path: 'query.artifact_id', message: expect.stringContaining('decimal digits') }]);
+      expect((await t.http.get('/runs/a-run/artifacts/index?limit=1e1')).status).toBe(400);
+      expect((await t.http.get('/runs/a-run/artifacts/index?after=0x0')).status).toBe(400);
+    });
+
     it('keeps the bytes in content-addressed files with AUTOPACK_ARTIFACT_STORE=directory', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'autopack-artifacts-'));
       const d = await startTestApp(dialect, { AUTOPACK_ARTIFACT_STORE: 'directory', AUTOPACK_ARTIFACT_DIR: dir });
