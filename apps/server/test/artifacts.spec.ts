@@ -83,6 +83,27 @@ for (const dialect of testDialects()) {
       expect(bad64.status).toBe(400);
     });
 
+    it('masks secrets whatever the case of their name, and in JSON, but not ordinary words', async () => {
+      const log = [
+        'my_token=abc123',
+        'password=hunter2',
+        'Api_Key: x9x9x9',
+        '{"api_key": "sk-live-1", "password":"pw\\"q", "authorization": "Bearer opaque-credential-1"}',
+        'tokens_used=5 token budget left; max_tokens: 4096',
+      ].join('\n');
+      const res = await leased(t, c, 'artifacts', { kind: 'log', path: 'mixed.log', content: log });
+      expect(res.status).toBe(201);
+      expect(res.body.artifact.redacted).toBe(true);
+      const stored = ((await download(t, 'a-run', 'path=t0-p0/1/mixed.log')).body as Buffer).toString('utf8');
+      expect(stored.split('\n')).toEqual([
+        'my_token=[REDACTED]',
+        'password=[REDACTED]',
+        'Api_Key: [REDACTED]',
+        '{"api_key": "[REDACTED]", "password":"[REDACTED]", "authorization": "Bearer [REDACTED]"}',
+        'tokens_used=5 token budget left; max_tokens: 4096',
+      ]);
+    });
+
     it('masks secrets in logs before storing them', async () => {
       const log = 'start\nOPENAI_API_KEY=sk-abcdefghijklmnopqrstuvwx\nAuthorization: Bearer eyJhbGciOi.abc.def\nurl postgres://app:hunter2@db/x\nend\n';
       const res = await leased(t, c, 'artifacts', { kind: 'log', path: 'run.log', content: log });

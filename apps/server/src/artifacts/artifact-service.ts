@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Artifact, ArtifactFileQuery, ArtifactIndex, ArtifactKind, ArtifactIndexQuery, UploadArtifactRequest, UploadArtifactResponse } from '@autopack/contracts';
 import { appendEvent, findArtifact, findRun, insertArtifact, listArtifacts, transaction, type ArtifactMeta, type Db } from '@autopack/db';
+import { redactText } from '@autopack/logging';
 import type { Clock } from '../clock';
 import type { ServerConfig } from '../config';
 import { AppError, conflict, notFound, validationError } from '../http/app-error';
 import type { Fence } from '../phases/lease-fence';
 import { lockPhaseForWrite } from '../phases/phase-lifecycle';
 import { databaseStore, directoryStore, type ArtifactStore } from './artifact-store';
-import { redactSecrets } from './redaction';
 
 const DEFAULT_MEDIA_TYPE: Record<ArtifactKind, string> = {
   patch: 'text/x-diff',
@@ -66,7 +66,7 @@ export function artifactService(config: ServerConfig['artifacts'], clock: Clock)
       let redacted = false;
       if (body.kind === 'log') {
         const text = bytes.toString('utf8');
-        const clean = redactSecrets(text);
+        const clean = redactText(text);
         redacted = clean !== text;
         bytes = Buffer.from(clean, 'utf8');
       }
