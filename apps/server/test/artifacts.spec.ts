@@ -83,6 +83,39 @@ for (const dialect of testDialects()) {
       expect(bad64.status).toBe(400);
     });
 
+    it('refuses invalid base64 with 400 and says what to fix', async () => {
+      for (const content of ['@@@@', 'QUJD!', 'QUJDRA', 'QU=D', 'Q===', 'QUJD-_==']) {
+        const res = await leased(t, c, 'artifacts', { kind: 'other', path: 'b64.bin', content, encoding: 'base64' });
+        expect([content, res.status]).toEqual([content, 400]);
+        expectEnvelope(res.body, 'validation_failed');
+        expect(res.body.error.details).toEqual([{ path: 'body.content', message: expect.stringContaining('multiple of 4') }]);
+      }
+      const spaced = await leased(t, c, 'artifacts', { kind: 'other', path: 'b64.bin', content: 'QUJD\nRA==\n', encoding: 'base64' });
+      expect(spaced.status).toBe(201);
+      expect(spaced.body.artifact.size_bytes).toBe(4);
+    });
+
+    it('masks secrets whatever the case of their name, and in JSON, but not ordinary words', async () => {
+      const log = [
+        'my_token=abc123',
+        'password=hunter2',
+        'Api_Key: x9x9x9',
+        '{"api_key": "sk-live-1", "password":"pw\\"q", "authorization": "Bearer opaque-credential-1"}',
+        'tokens_used=5 token budget left; max_tokens: 4096',
+      ].join('\n');
+      const res = await leased(t, c, 'artifacts', { kind: 'log', path: 'mixed.log', content: log });
+      expect(res.status).toBe(201);
+      expect(res.body.artifact.redacted).toBe(true);
+      const stored = ((await download(t, 'a-run', 'path=t0-p0/1/mixed.log')).body as Buffer).toString('utf8');
+      expect(stored.split('\n')).toEqual([
+        'my_token=[REDACTED]',
+        'password=[REDACTED]',
+        'Api_Key: [REDACTED]',
+        '{"api_key": "[REDACTED]", "password":"[REDACTED]", "authorization": "Bearer [REDACTED]"}',
+        'tokens_used=5 token budget left; max_tokens: 4096',
+      ]);
+    });
+
     it('masks secrets in logs before storing them', async () => {
       const log = 'start\nOPENAI_API_KEY=sk-abcdefghijklmnopqrstuvwx\nAuthorization: Bearer eyJhbGciOi.abc.def\nurl postgres://app:hunter2@db/x\nend\n';
       const res = await leased(t, c, 'artifacts', { kind: 'log', path: 'run.log', content: log });
@@ -128,6 +161,21 @@ for (const dialect of testDialects()) {
       expect((await t.http.get('/runs/a-run/artifacts/file?path=x&artifact_id=1')).status).toBe(400);
     });
 
+    it('takes artifact_id only as decimal digits', async () => {
+      const first = (await t.http.get('/runs/a-run/artifacts/index?limit=1')).body.artifacts[0];
+      expect(first.artifact_id).toBe(1);
+      expect((await download(t, 'a-run', 'artifact_id=1')).status).toBe(200);
+      for (const raw of ['0x1', '1e0', '%201', '+1', '1.0', '-1', '0', '', 'one', '1%00']) {
+        const res = await t.http.get(`/runs/a-run/artifacts/file?artifact_id=${raw}`);
+        expect([raw, res.status]).toEqual([raw, 400]);
+        expectEnvelope(res.body, 'validation_failed');
+      }
+      const hex = await t.http.get('/runs/a-run/artifacts/file?artifact_id=0x1');
+      expect(hex.body.error.details).toEqual([{ path: 'query.artifact_id', message: expect.stringContaining('decimal digits') }]);
+      expect((await t.http.get('/runs/a-run/artifacts/index?limit=1e1')).status).toBe(400);
+      expect((await t.http.get('/runs/a-run/artifacts/index?after=0x0')).status).toBe(400);
+    });
+
     it('keeps the bytes in content-addressed files with AUTOPACK_ARTIFACT_STORE=directory', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'autopack-artifacts-'));
       const d = await startTestApp(dialect, { AUTOPACK_ARTIFACT_STORE: 'directory', AUTOPACK_ARTIFACT_DIR: dir });
@@ -150,3 +198,51 @@ for (const dialect of testDialects()) {
     });
   });
 }
+
+/*
+ * The size cap against big bodies, on one dialect (storage is not what is tested). The cap is 4 MiB
+ * and the JSON limit 6 MiB, so base64 just over the cap still parses (the artifact check answers)
+ * and a body over 6 MiB stops at the parser. Both answer 413 with the envelope.
+ */
+describe('artifact size limits', () => {
+  const [pglite] = testDialects();
+  const MiB = 1024 * 1024;
+  let t: TestApp;
+  let c: Claim;
+  beforeAll(async () => {
+    t = await startTestApp(pglite!, { AUTOPACK_ARTIFACT_MAX_BYTES: String(4 * MiB), AUTOPACK_MAX_BODY_BYTES: String(6 * MiB) });
+    await t.http.post('/runs/start').send(makePlan('big-run')).expect(201);
+    c = await claim(t);
+  });
+  afterAll(async () => {
+    await cancelOpenRuns(t);
+    await t.database.close();
+  });
+
+  it('stores base64 of several MB (validated in linear time)', async () => {
+    const bytes = randomBytes(3.5 * MiB);
+    const res = await leased(t, c, 'artifacts', { kind: 'other', path: 'big.bin', content: bytes.toString('base64'), encoding: 'base64' });
+    expect(res.status).toBe(201);
+    expect(res.body.artifact.size_bytes).toBe(bytes.length);
+  });
+
+  it('refuses invalid base64 of several MB with 400', async () => {
+    const res = await leased(t, c, 'artifacts', { kind: 'other', path: 'bad.bin', content: 'QUJD'.repeat(1.25 * MiB) + 'QUJ!', encoding: 'base64' });
+    expect(res.status).toBe(400);
+    expectEnvelope(res.body, 'validation_failed');
+  });
+
+  it('answers base64 over the artifact cap but under the body limit with 413 naming the artifact limit', async () => {
+    const res = await leased(t, c, 'artifacts', { kind: 'other', path: 'over.bin', content: 'A'.repeat(4 * Math.ceil((4 * MiB + 1) / 3)), encoding: 'base64' });
+    expect(res.status).toBe(413);
+    expectEnvelope(res.body, 'payload_too_large');
+    expect(res.body.error.message).toContain('AUTOPACK_ARTIFACT_MAX_BYTES');
+  });
+
+  it('answers a body over the JSON limit with 413 naming the body limit', async () => {
+    const res = await leased(t, c, 'artifacts', { kind: 'other', path: 'huge.bin', content: 'A'.repeat(6 * MiB + 4), encoding: 'base64' });
+    expect(res.status).toBe(413);
+    expectEnvelope(res.body, 'payload_too_large');
+    expect(res.body.error.message).toContain('AUTOPACK_MAX_BODY_BYTES');
+  });
+});

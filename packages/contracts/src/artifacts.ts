@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Count, Identifier, Timestamp } from './common';
+import { Count, Identifier, queryInteger, Timestamp } from './common';
 
 export const ARTIFACT_KINDS = ['patch', 'apply_report', 'test_report', 'log', 'other'] as const;
 export const ArtifactKind = z.enum(ARTIFACT_KINDS);
@@ -72,9 +72,10 @@ export const UploadArtifactResponse = z.strictObject({
 });
 export type UploadArtifactResponse = z.infer<typeof UploadArtifactResponse>;
 
+// prefault, not default: zod leaves the default of a preprocessed schema out of the OpenAPI document.
 export const ArtifactIndexQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).default(0).describe('Return artifacts with artifact_id greater than this'),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  after: queryInteger(0, Number.MAX_SAFE_INTEGER).prefault(0).describe('Return artifacts with artifact_id greater than this'),
+  limit: queryInteger(1, 500).prefault(100),
 });
 export type ArtifactIndexQuery = z.infer<typeof ArtifactIndexQuery>;
 
@@ -87,7 +88,7 @@ export type ArtifactIndex = z.infer<typeof ArtifactIndex>;
 export const ArtifactFileQuery = z
   .strictObject({
     path: ArtifactPath.optional(),
-    artifact_id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+    artifact_id: queryInteger(1, Number.MAX_SAFE_INTEGER).optional(),
   })
   .superRefine((q, ctx) => {
     if ((q.path === undefined) === (q.artifact_id === undefined)) {

@@ -23,5 +23,18 @@ export const JsonObject = z.record(z.string(), z.unknown());
 /** Non-negative integer that fits in a JSON number without loss. */
 export const Count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 
+/**
+ * A whole number in a query string, written as plain decimal digits. `Number()` coercion would also
+ * take "0x1", "1e0", " 1", "+1" and "1.0"; an id that can be spelled five ways is not validated.
+ * Numbers pass as they are (clients build queries from typed values).
+ */
+export const queryInteger = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : v),
+    z.int({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a whole number in decimal digits (no sign, spaces, decimal point, exponent or hex)' : undefined) })
+      .min(min)
+      .max(max),
+  );
+
 /** A git commit id: SHA-1 (40 hex) or SHA-256 (64 hex) repositories. */
 export const CommitSha = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, 'a full lowercase git commit id (40 or 64 hex digits)');

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import winston from 'winston';
 import { redactSecrets } from './redact';
 
-export { REDACTED, redactText } from './redact';
+export { REDACTED, redactText } from './redact-text';
 
 export type Logger = winston.Logger;
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;

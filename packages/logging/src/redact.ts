@@ -1,23 +1,9 @@
 import winston from 'winston';
-
-export const REDACTED = '[REDACTED]';
+import { REDACTED, redactText } from './redact-text';
 
 /** Field names whose values are secrets wherever they appear (headers, bodies, config, errors). */
 const SECRET_KEY =
   /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[-_]?key|.*_api_key|password|passwd|secret|.*[-_]secret|client[-_]?secret|secret[-_]?key|private[-_]?key|token|.*[-_]token|access[-_]?token|refresh[-_]?token)$/i;
-
-/** Secrets inside free text: Autopack keys, JWTs, provider keys, bearer credentials, URL passwords. */
-const SECRET_TEXT: [RegExp, string][] = [
-  [/apk_[0-9a-z]{12}_[0-9A-Za-z]{38}/g, REDACTED],
-  [/eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED],
-  [/\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}/g, REDACTED],
-  [/\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
-  [/(:\/\/[^:/@\s]+:)[^@\s]+@/g, `$1${REDACTED}@`],
-];
-
-export function redactText(text: string): string {
-  return SECRET_TEXT.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
-}
 
 function redactValue(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   if (typeof value === 'string') return redactText(value);

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Artifact, ArtifactFileQuery, ArtifactIndex, ArtifactKind, ArtifactIndexQuery, UploadArtifactRequest, UploadArtifactResponse } from '@autopack/contracts';
 import { appendEvent, findArtifact, findRun, insertArtifact, listArtifacts, transaction, type ArtifactMeta, type Db } from '@autopack/db';
+import { redactText } from '@autopack/logging';
 import type { Clock } from '../clock';
 import type { ServerConfig } from '../config';
 import { AppError, conflict, notFound, validationError } from '../http/app-error';
 import type { Fence } from '../phases/lease-fence';
 import { lockPhaseForWrite } from '../phases/phase-lifecycle';
 import { databaseStore, directoryStore, type ArtifactStore } from './artifact-store';
-import { redactSecrets } from './redaction';
 
 const DEFAULT_MEDIA_TYPE: Record<ArtifactKind, string> = {
   patch: 'text/x-diff',
@@ -21,7 +21,13 @@ const DEFAULT_MEDIA_TYPE: Record<ArtifactKind, string> = {
 /** Served as themselves; anything else is served as application/octet-stream (never rendered as HTML). */
 const SAFE_TO_SERVE = new Set(['text/plain', 'text/x-diff', 'application/json', 'application/xml', 'text/xml']);
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * The standard alphabet with at most two '=' at the end. A single character class, no nested
+ * quantifier: V8 keeps a backtrack entry per iteration of a group like `(?:[…]{4})*` and throws
+ * RangeError past a few MB. The length is checked apart (a multiple of 4).
+ */
+const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;
+const BASE64_HELP = 'use the standard alphabet (A-Z a-z 0-9 + /), "=" padding only at the end, and a length that is a multiple of 4';
 
 export function toArtifact(row: ArtifactMeta): Artifact {
   return {
@@ -50,23 +56,33 @@ export function artifactService(config: ServerConfig['artifacts'], clock: Clock)
   const stores: Record<ArtifactStore['kind'], ArtifactStore> = { database: databaseStore, directory: directoryStore(config.dir) };
   const store = stores[config.store];
 
+  const tooLarge = (size: number) =>
+    new AppError('payload_too_large', 413, `artifact is ${size} bytes; the limit is ${config.maxBytes} (AUTOPACK_ARTIFACT_MAX_BYTES)`);
+
+  /** The bytes of the upload; the size cap comes first, so an oversize body is never decoded or scanned. */
   function decode(body: UploadArtifactRequest): Buffer {
-    if (body.encoding === 'utf8') return Buffer.from(body.content, 'utf8');
+    if (body.encoding === 'utf8') {
+      const size = Buffer.byteLength(body.content, 'utf8');
+      if (size > config.maxBytes) throw tooLarge(size);
+      return Buffer.from(body.content, 'utf8');
+    }
     const compact = body.content.replace(/\s+/g, '');
-    if (!BASE64.test(compact)) throw validationError([{ path: 'body.content', message: 'is not valid base64' }]);
+    const padding = compact.endsWith('==') ? 2 : compact.endsWith('=') ? 1 : 0;
+    const size = Math.floor(compact.length / 4) * 3 - padding;
+    if (size > config.maxBytes) throw tooLarge(size);
+    if (compact.length % 4 !== 0 || !BASE64_CHARS.test(compact)) {
+      throw validationError([{ path: 'body.content', message: `is not valid base64: ${BASE64_HELP}` }]);
+    }
     return Buffer.from(compact, 'base64');
   }
 
   return {
     async upload(db, target, body) {
       let bytes = decode(body);
-      if (bytes.length > config.maxBytes) {
-        throw new AppError('payload_too_large', 413, `artifact is ${bytes.length} bytes; the limit is ${config.maxBytes} (AUTOPACK_ARTIFACT_MAX_BYTES)`);
-      }
       let redacted = false;
       if (body.kind === 'log') {
         const text = bytes.toString('utf8');
-        const clean = redactSecrets(text);
+        const clean = redactText(text);
         redacted = clean !== text;
         bytes = Buffer.from(clean, 'utf8');
       }
