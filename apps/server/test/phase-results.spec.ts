@@ -119,6 +119,7 @@ for (const dialect of testDialects()) {
       expect(second.issues.map((i: { issue_key: string }) => i.issue_key)).toEqual(['typo']);
       expect(second.total).toBe(2);
       expect((await t.http.get('/project/issues/backlog?limit=0')).status).toBe(400);
+      expect((await t.http.get('/project/issues/backlog?offset=0x1')).status).toBe(400);
     });
   });
 }

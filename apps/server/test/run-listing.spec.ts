@@ -59,6 +59,10 @@ for (const dialect of testDialects()) {
       ['limit=0', 'query.limit'],
       ['limit=101', 'query.limit'],
       ['limit=ten', 'query.limit'],
+      ['limit=0x10', 'query.limit'],
+      ['limit=1e1', 'query.limit'],
+      ['limit=%2B5', 'query.limit'],
+      ['offset=1.0', 'query.offset'],
       ['offset=-1', 'query.offset'],
       ['state=RUNNING', 'query.state'],
       ['cursor=bm9wZQ', 'query.cursor'],
@@ -82,6 +86,8 @@ for (const dialect of testDialects()) {
       expect(rest.next_after).toBeNull();
       expect((await t.http.get('/runs/run-05/events?limit=501')).status).toBe(400);
       expect((await t.http.get('/runs/run-05/events?after=-3')).status).toBe(400);
+      // One spelling per number: hex, exponents and padding would each name the same page.
+      for (const qs of ['after=0x1', 'after=%201', 'limit=2e0']) expect((await t.http.get(`/runs/run-05/events?${qs}`)).status).toBe(400);
     });
   });
 }

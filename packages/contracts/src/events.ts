@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Count, Identifier, JsonObject, Timestamp } from './common';
+import { Count, Identifier, JsonObject, queryInteger, Timestamp } from './common';
 
 export const RUN_EVENT_TYPES = [
   'run_created',
@@ -38,8 +38,8 @@ export type RunEvent = z.infer<typeof RunEvent>;
 export const EVENTS_MAX_LIMIT = 500;
 
 export const EventListQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).default(0).describe('Return events with id greater than this'),
-  limit: z.coerce.number().int().min(1).max(EVENTS_MAX_LIMIT).default(100),
+  after: queryInteger(0, Number.MAX_SAFE_INTEGER).prefault(0).describe('Return events with id greater than this'),
+  limit: queryInteger(1, EVENTS_MAX_LIMIT).prefault(100),
 });
 export type EventListQuery = z.infer<typeof EventListQuery>;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ApplyRiskLevel } from './apply-report';
 import { ApprovalKind } from './claims';
-import { Count, Identifier, JsonObject, Timestamp } from './common';
+import { Count, Identifier, JsonObject, queryInteger, Timestamp } from './common';
 import { UpdateStatusResponse } from './phase-writes';
 
 /**
@@ -90,8 +90,8 @@ export const DecisionResponse = UpdateStatusResponse.extend({ request: ApprovalR
 export type DecisionResponse = z.infer<typeof DecisionResponse>;
 
 export const PendingQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  limit: queryInteger(1, 200).prefault(50),
+  offset: queryInteger(0, 1_000_000).prefault(0),
 });
 export type PendingQuery = z.infer<typeof PendingQuery>;
 

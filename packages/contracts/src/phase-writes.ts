@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommitSha, Count, Identifier, JsonObject, Severity, Timestamp } from './common';
+import { CommitSha, Count, Identifier, JsonObject, queryInteger, Severity, Timestamp } from './common';
 import { Phase } from './runs';
 import { PhaseState, RunState, TierState } from './states';
 
@@ -137,8 +137,8 @@ export const RecordIssueResponse = z.strictObject({
 export type RecordIssueResponse = z.infer<typeof RecordIssueResponse>;
 
 export const BacklogQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  limit: queryInteger(1, 200).prefault(50),
+  offset: queryInteger(0, 1_000_000).prefault(0),
 });
 export type BacklogQuery = z.infer<typeof BacklogQuery>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommitSha, Count, Identifier, Timestamp } from './common';
+import { CommitSha, Count, Identifier, queryInteger, Timestamp } from './common';
 import { PhaseCi, PhaseScope, RunSettings } from './run-plan';
 import { PHASE_STATES, PhaseState, RunState, TierState } from './states';
 
@@ -107,8 +107,8 @@ export const RUN_LIST_MAX_LIMIT = 100;
 
 export const RunListQuery = z
   .strictObject({
-    limit: z.coerce.number().int().min(1).max(RUN_LIST_MAX_LIMIT).default(20),
-    offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+    limit: queryInteger(1, RUN_LIST_MAX_LIMIT).prefault(20),
+    offset: queryInteger(0, 1_000_000).optional(),
     cursor: z.string().min(1).max(512).optional().describe('Opaque; from next_cursor of the previous page'),
     state: RunState.optional(),
   })
