@@ -78,7 +78,7 @@ for (const dialect of testDialects()) {
       expectEnvelope((await leased(t, c, 'update_status', { state: 'FAILED', failure_reason: 'ci_fail' })).body, 'lease_lost');
     });
 
-    it('keeps to the server what update_status must not do for an executor: bare BLOCKED, server-given failure reasons', async () => {
+    it('keeps from executors what update_status must not do for them: bare BLOCKED, CANCELLED, server-given failure reasons', async () => {
       await t.http.post('/runs/start').send(makePlan('f-own', { maxAttempts: 3 })).expect(201);
       const c = await claim(t);
       const before = (await eventsOf(t, 'f-own')).length;
@@ -86,7 +86,11 @@ for (const dialect of testDialects()) {
       expect(blocked.status).toBe(409);
       expectEnvelope(blocked.body, 'illegal_transition');
       expect(blocked.body.error.message).toContain('/governance/requests');
-      for (const reason of ['policy_rejected', 'budget', 'lease_expired', 'operator']) {
+      const cancelled = await leased(t, c, 'update_status', { state: 'CANCELLED' });
+      expect(cancelled.status).toBe(409);
+      expectEnvelope(cancelled.body, 'illegal_transition');
+      expect(cancelled.body.error.message).toContain('report FAILED');
+      for (const reason of ['policy_rejected', 'lease_expired', 'operator']) {
         const failed = await leased(t, c, 'update_status', { state: 'FAILED', failure_reason: reason });
         expect([reason, failed.status]).toEqual([reason, 400]);
         expectEnvelope(failed.body, 'validation_failed');

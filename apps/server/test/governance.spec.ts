@@ -1,6 +1,6 @@
 import { testDialects } from '@autopack/db/testing';
 import { expectEnvelope, makePlan, startTestApp, type TestApp } from './support/test-app';
-import { cancelOpenRuns, claim, eventsOf, EXECUTOR, OPERATOR, phaseOf, VIEWER } from './support/work';
+import { cancelOpenRuns, claim, eventsOf, EXECUTOR, OPERATOR, VIEWER } from './support/work';
 import type { Claim } from '@autopack/contracts';
 
 function fileGovernance(t: TestApp, c: Claim, paths: string[], changedLines = 10) {
@@ -86,24 +86,31 @@ for (const dialect of testDialects()) {
       expect(big.body).toMatchObject({ phase_state: 'BLOCKED', request: { status: 'pending', risk_level: 'medium' } });
     });
 
-    // Each reads as a doc path to the rater, yet as a picomatch grant it matches .env or CI config.
+    // Each reads as a doc path, yet as a glob it would match .env or CI config: a person decides it,
+    // and the grant it may earn names only the file spelled exactly so.
     it.each(['!docs/a.md', 'docs/a.md|.env', '!(x)/**/*.md', '**/*.txt', '{docs/a.md,.env}', '*', '?env', 'docs/*.md'].map((p, i) => [p, i] as const))(
-      'refuses the glob %j as a requested path: 400, nothing filed, the phase keeps running',
+      'files the pattern-like path %j as critical: never auto-approved, granted literally',
       async (hostile, i) => {
         const runId = `g-glob-${i}`;
         await t.http.post('/runs/start').send(makePlan(runId)).expect(201);
         const c = await claim(t);
-        const refused = await fileGovernance(t, c, ['docs/ok.md', hostile], 1);
-        expect(refused.status).toBe(400);
-        expectEnvelope(refused.body, 'validation_failed');
-        expect(refused.body.error.message).toContain('body.requested_paths.1');
-        expect(refused.body.error.message).toContain(`${JSON.stringify(hostile)} is not a literal repository path`);
-        const rows = await t.database.db.selectFrom('approval_requests').select('request_id').where('run_id', '=', runId).execute();
-        expect(rows).toEqual([]);
-        expect((await eventsOf(t, runId)).filter((e) => e.type.startsWith('approval_'))).toEqual([]);
-        expect((await phaseOf(t, runId, c.phase.phase_id)).state).toBe('EXECUTING');
+        const filed = await fileGovernance(t, c, ['docs/ok.md', hostile], 1);
+        expect(filed.status).toBe(201);
+        expect(filed.body).toMatchObject({ phase_state: 'BLOCKED', request: { status: 'pending', risk_level: 'critical', auto_approved: false } });
+        await t.http.post(`/governance/approve/${filed.body.request.request_id}`).set(OPERATOR).send({ approved: true, reason: 'reviewed' }).expect(200);
+        expect((await claim(t)).phase.grants).toEqual(['docs/ok.md', hostile]);
       },
     );
+
+    it('files a template file whose real name has braces, and the approval grants exactly it', async () => {
+      await t.http.post('/runs/start').send(makePlan('g-template')).expect(201);
+      const c = await claim(t);
+      const path = '{{cookiecutter.project_slug}}/.env.example';
+      const filed = await fileGovernance(t, c, [path], 3);
+      expect(filed.body).toMatchObject({ phase_state: 'BLOCKED', request: { status: 'pending', risk_level: 'critical' } });
+      await t.http.post(`/governance/approve/${filed.body.request.request_id}`).set(OPERATOR).send({ approved: true, reason: 'template' }).expect(200);
+      expect((await claim(t)).phase.grants).toEqual([path]);
+    });
 
     it('rates a path a glob reader would still take for a pattern critical: never auto-approved, granted literally', async () => {
       await t.http.post('/runs/start').send(makePlan('g-pattern')).expect(201);

@@ -5,24 +5,13 @@ import { Count, Identifier, JsonObject, queryInteger, Timestamp } from './common
 import { UpdateStatusResponse } from './phase-writes';
 
 /**
- * A requested path is one literal repository path: once approved it becomes a grant, and a grant
- * must never widen into a pattern (`*`, `!docs/a.md`, `{docs/a.md,.env}` read as harmless paths to
- * the risk rater, yet as globs they match `.env`). Refused here: `*`, `?` and `|`, which no
- * portable file name holds, brace lists, and a leading `!` (negation). Brackets, parentheses, `+`
- * and `@` are common in real names (`app/[slug]/page.tsx`, `app/(auth)/`, `+page.svelte`,
- * `@scope/pkg`), so they pass: grants match literally, and the server rates a path that picomatch
- * would still read as a pattern (`docs/[.]env`) critical, so a person decides it.
+ * A requested path is one literal repository path, whatever characters its name holds: template
+ * repositories have real files named `{{cookiecutter.slug}}/.env.example`, Next.js has
+ * `app/[slug]/`. It is never read as a glob: grants match literally, and the server rates a path
+ * that a glob reader would take for a pattern (`**` + `/*.txt`, `!docs/a.md`) critical, so a
+ * person decides it.
  */
-const LITERAL_PATH_PATTERN = /^(?!!)[^*?|{}]*$/;
-
-const requestedPath = z
-  .string()
-  .min(1)
-  .max(1024)
-  .regex(LITERAL_PATH_PATTERN, {
-    error: (issue) =>
-      `${JSON.stringify(issue.input)} is not a literal repository path: paths are not globs, so * ? | { } and a leading ! are refused`,
-  });
+const requestedPath = z.string().min(1).max(1024);
 
 /** `POST /governance/requests`: governed apply met a protected path; the phase waits (BLOCKED). */
 export const GovernanceRequestBody = z.strictObject({

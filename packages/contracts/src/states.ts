@@ -45,7 +45,7 @@ export const PHASE_TRANSITIONS: Readonly<Record<PhaseState, readonly PhaseState[
 };
 
 /**
- * The one way out of SKIPPED, open only to an operator's retry (never to `update_status`): retrying
+ * The one way out of SKIPPED, open only to an operator's retry (never to a plain state change): retrying
  * the FAILED phase whose failure made `on_phase_failure: "stop"` skip the later phases queues those
  * phases again. Otherwise the resumed run would finish DONE_SUCCESS without the work it skipped.
  */

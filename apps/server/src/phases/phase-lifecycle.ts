@@ -344,22 +344,25 @@ export async function changePhaseState(db: Db, clock: Clock, change: PhaseChange
   });
 }
 
-/** Failure reasons only the server gives (governance rejection, budget, reaper); `operator` only for operators. */
-const SERVER_FAILURES: readonly FailureReason[] = ['policy_rejected', 'budget', 'lease_expired'];
+/** Failure reasons only the server gives (governance rejection, reaper); `operator` only for operators. */
+const SERVER_FAILURES: readonly FailureReason[] = ['policy_rejected', 'lease_expired'];
+
+/** States an executor reaches through another route, or never: what it should do instead. */
+const NOT_FOR_EXECUTORS: Partial<Record<PhaseState, string>> = {
+  BLOCKED: 'an executor blocks a phase by filing POST /governance/requests or POST /approval/request, which also says what must be decided',
+  CANCELLED: 'cancelling is an operator decision (it ends the phase for good, past retries and on_phase_failure); report FAILED with a failure_reason instead',
+};
 
 /**
- * What an executor may not do through `update_status`: it blocks a phase by filing the request that
- * someone will decide (a bare BLOCKED would wait for a decision nobody was asked for), and it never
- * claims the reasons the server gives. Operators working without a lease keep the whole transition
- * table (SPEC §4.3), including QUEUED → EXECUTING to work a phase by hand and BLOCKED to hold one.
+ * What an executor may not do through `update_status`: end a phase in a way only a person may
+ * (a bare BLOCKED would wait for a decision nobody was asked for; CANCELLED skips retries and the
+ * run's failure policy), or claim the reasons the server gives. Operators working without a lease
+ * keep the whole transition table (SPEC §4.3), incl. QUEUED → EXECUTING to work a phase by hand.
  */
 function refuseServerOwned(phase: PhaseRow, change: PhaseChange, fenced: FenceOutcome): void {
-  if (change.to === 'BLOCKED' && !fenced.byOperator) {
-    throw conflict(
-      'illegal_transition',
-      `${phase.state} → BLOCKED for phase ${phase.phase_id}: an executor blocks a phase by filing POST /governance/requests or POST /approval/request, which also says what must be decided`,
-      { from: phase.state, to: change.to },
-    );
+  const instead = fenced.byOperator ? undefined : NOT_FOR_EXECUTORS[change.to];
+  if (instead) {
+    throw conflict('illegal_transition', `${phase.state} → ${change.to} for phase ${phase.phase_id}: ${instead}`, { from: phase.state, to: change.to });
   }
   const reason = change.failureReason;
   if (reason && (SERVER_FAILURES.includes(reason) || (reason === 'operator' && !fenced.byOperator))) {
