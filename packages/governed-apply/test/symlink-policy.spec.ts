@@ -108,6 +108,68 @@ describe('symlinks and protected paths', () => {
   });
 });
 
+describe('grants for a file protected through an existing symlink', () => {
+  const edit = (...paths: string[]) => ({ operations: paths.map((path) => ({ path, mode: 'modify' as const, content: 'changed\n' })) });
+  const rename = (from: string, to: string) => ({ diff: `diff --git a/${from} b/${to}\nsimilarity index 100%\nrename from ${from}\nrename to ${to}\n` });
+  const refusedAt = (input: Parameters<typeof checkPatch>[0], grants: string[]) => {
+    const report = checkPatch(input, { repo, grants });
+    expect(report.outcome).toBe('rejected');
+    return report.violations.map((v) => `${v.code} ${v.path}`);
+  };
+
+  // What the executor does: file the reported paths as a governance request, retry with them granted.
+  it.each([
+    ['.github -> ci', { '.github': { symlink: 'ci' }, 'ci/workflows/x.yml': 'on: push\n' }, edit('ci/workflows/x.yml')],
+    ['.github -> ci, renamed', { '.github': { symlink: 'ci' }, 'ci/workflows/x.yml': 'on: push\n' }, rename('ci/workflows/x.yml', 'ci/workflows/y.yml')],
+    ['.husky -> tools/hooks', { '.husky': { symlink: 'tools/hooks' }, 'tools/hooks/pre-commit': 'npm test\n' }, edit('tools/hooks/pre-commit')],
+    ['.github -> .circleci, protected itself too', { '.github': { symlink: '.circleci' }, '.circleci/workflows/x.yml': 'on: push\n' }, edit('.circleci/workflows/x.yml')],
+  ] satisfies [string, Record<string, TreeEntry>, Parameters<typeof applyPatch>[0]][])(
+    'a grant of exactly the reported paths unlocks the change (%s)',
+    (_, entries, input) => {
+      setUp(entries);
+      const refused = checkPatch(input, { repo });
+      expect(refused.outcome).toBe('rejected');
+      expect(new Set(refused.violations.map((v) => v.code))).toEqual(new Set(['protected_path']));
+      const grants = [...new Set(refused.violations.map((v) => v.path))];
+      expect(applyPatch(input, { repo, grants }).outcome).toBe('applied');
+    },
+  );
+
+  it('reports the file the patch changes, naming the protected path it is through the symlink', () => {
+    setUp({ '.github': { symlink: 'ci' }, 'ci/workflows/x.yml': 'on: push\n' });
+    expect(checkPatch(edit('ci/workflows/x.yml'), { repo }).violations).toEqual([
+      { code: 'protected_path', path: 'ci/workflows/x.yml', detail: 'through the symlink ".github", this is the protected ".github/workflows/x.yml"' },
+    ]);
+  });
+
+  it('a grant of the name through the symlink does not unlock the file behind it', () => {
+    setUp({ '.github': { symlink: 'ci' }, 'ci/workflows/x.yml': 'on: push\n' });
+    expect(refusedAt(edit('ci/workflows/x.yml'), ['.github/workflows/x.yml', '.github/workflows', '.github'])).toEqual(['protected_path ci/workflows/x.yml']);
+  });
+
+  it('a grant unlocks only the file it names, not others below the same or another symlink', () => {
+    setUp({
+      '.github': { symlink: 'ci' },
+      '.husky': { symlink: 'hooks' },
+      'ci/workflows/x.yml': 'on: push\n',
+      'ci/workflows/y.yml': 'on: push\n',
+      'hooks/pre-commit': 'npm test\n',
+    });
+    const input = edit('ci/workflows/x.yml', 'ci/workflows/y.yml', 'hooks/pre-commit');
+    expect(refusedAt(input, ['ci/workflows/x.yml'])).toEqual(['protected_path ci/workflows/y.yml', 'protected_path hooks/pre-commit']);
+    expect(refusedAt(input, ['ci/workflows/x.yml', 'ci/workflows/y.yml', '.husky/pre-commit', 'ci/workflows/x.yml/pre-commit'])).toEqual([
+      'protected_path hooks/pre-commit',
+    ]);
+  });
+
+  it('a rename needs both of its reported paths granted', () => {
+    setUp({ '.github': { symlink: 'ci' }, 'ci/workflows/x.yml': 'on: push\n' });
+    const input = rename('ci/workflows/x.yml', 'ci/workflows/y.yml');
+    expect(refusedAt(input, ['ci/workflows/x.yml'])).toEqual(['protected_path ci/workflows/y.yml']);
+    expect(refusedAt(input, ['ci/workflows/y.yml'])).toEqual(['protected_path ci/workflows/x.yml']);
+  });
+});
+
 describe('a directory in the planned tree', () => {
   it('cannot become a symlink without being deleted first: check reports the conflict apply would hit', () => {
     setUp({});

@@ -30,12 +30,19 @@ export function findProtectedAliases(disk: RepoView, rules: LinkRules): Alias[] 
   return aliases;
 }
 
-/** A change to `rel` is a change to a protected path when an alias makes it one (`ci/workflows/x`). */
+/**
+ * A change to `rel` is a change to a protected path when an alias makes it one (`ci/workflows/x`).
+ * It is reported at `rel`, so only a grant of `rel` lifts it: a governance request names the paths
+ * reported, and the file that changes is `rel`. A grant of the name through the link
+ * (`.github/workflows/x`) unlocks nothing here: it names whatever file the link leads to when the
+ * patch is applied, not the one the approver read.
+ */
 export function aliasProblem(rel: string, aliases: readonly Alias[], rules: LinkRules): Problem | null {
+  if (rules.isGranted(rel)) return null;
   for (const { at, target } of aliases) {
     if (!rel.startsWith(`${target}/`)) continue;
     const seen = at + rel.slice(target.length);
-    if (rules.isProtected(seen) && !rules.isGranted(seen)) return { code: 'protected_path', detail: `through the symlink "${at}", this is the protected "${seen}"` };
+    if (rules.isProtected(seen)) return { code: 'protected_path', detail: `through the symlink "${at}", this is the protected "${seen}"` };
   }
   return null;
 }
