@@ -50,6 +50,12 @@ export const ApplyViolation = z.strictObject({
   code: ApplyViolationCode,
   path: z.string().describe('The offending path as written in the patch (normalised when it could be); "" for whole-patch limits'),
   detail: z.string().describe('Human-readable reason'),
+  protected_as: z
+    .string()
+    .optional()
+    .describe(
+      'protected_path reached through a symlink: the protected name the change reaches (path is the file that changes). A governance request names both, so the risk is rated on the protected name',
+    ),
 });
 export type ApplyViolation = z.infer<typeof ApplyViolation>;
 

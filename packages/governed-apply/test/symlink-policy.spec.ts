@@ -138,7 +138,13 @@ describe('grants for a file protected through an existing symlink', () => {
   it('reports the file the patch changes, naming the protected path it is through the symlink', () => {
     setUp({ '.github': { symlink: 'ci' }, 'ci/workflows/x.yml': 'on: push\n' });
     expect(checkPatch(edit('ci/workflows/x.yml'), { repo }).violations).toEqual([
-      { code: 'protected_path', path: 'ci/workflows/x.yml', detail: 'through the symlink ".github", this is the protected ".github/workflows/x.yml"' },
+      {
+        code: 'protected_path',
+        path: 'ci/workflows/x.yml',
+        detail: 'through the symlink ".github", this is the protected ".github/workflows/x.yml"',
+        // A governance request names it too, so the server rates CI config, not a plain "ci/" file.
+        protected_as: '.github/workflows/x.yml',
+      },
     ]);
   });
 

@@ -11,6 +11,7 @@ import type { UsageRecord } from '../task';
 import { RunWorkspace } from '../workspace/run-workspace';
 import { feedbackFromClaim, taskFromClaim } from './claim-task';
 import { chooseBuilder, type BuilderSettings } from './choose-builder';
+import { governancePaths } from './governance-paths';
 
 export interface AttemptDeps {
   lease: Lease;
@@ -171,7 +172,7 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
       const codes = [...new Set(report.violations.map((v) => v.code))];
       const summary = report.violations.map((v) => `${v.code}: ${v.path} (${v.detail})`).join('\n');
       if (codes.every((c) => NEEDS_APPROVAL.has(c))) {
-        const paths = [...new Set(report.violations.map((v) => v.path))];
+        const paths = governancePaths(report.violations);
         const filed = await lease.requestGovernance({
           requested_paths: paths,
           justification: `phase "${task.name}" needs to change protected paths:\n${summary}`,

@@ -5,7 +5,7 @@ import type { ParentChain } from './symlink-resolution';
 
 export type LinkRules = Pick<ResolvedOptions, 'isProtected' | 'protectsBelow' | 'isGranted'>;
 
-export type Problem = Pick<ApplyViolation, 'code' | 'detail'>;
+export type Problem = Pick<ApplyViolation, 'code' | 'detail' | 'protected_as'>;
 
 /** Is `rel` (a real location, not a name through a link) protected, or does it hold protected paths? */
 function guarded(rel: string, rules: LinkRules): boolean {

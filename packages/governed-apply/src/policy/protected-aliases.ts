@@ -42,7 +42,9 @@ export function aliasProblem(rel: string, aliases: readonly Alias[], rules: Link
   for (const { at, target } of aliases) {
     if (!rel.startsWith(`${target}/`)) continue;
     const seen = at + rel.slice(target.length);
-    if (rules.isProtected(seen)) return { code: 'protected_path', detail: `through the symlink "${at}", this is the protected "${seen}"` };
+    if (rules.isProtected(seen)) {
+      return { code: 'protected_path', detail: `through the symlink "${at}", this is the protected "${seen}"`, protected_as: seen };
+    }
   }
   return null;
 }
