@@ -125,6 +125,20 @@ for (const dialect of testDialects()) {
       expect(stored).toContain('OPENAI_API_KEY=[REDACTED]');
     });
 
+    it('masks long quoted secrets whole, JSON inside JSON strings, and keeps identifiers named *_key', async () => {
+      const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOi' + 'A'.repeat(4200) + '.SIGNATURE-TAIL';
+      const log = [`{"access_token": "${jwt}"}`, '{"log":"{\\"password\\":\\"hunter2\\"}"}', 'DB_PASSWORD_PROD=hunter3', '{"issue_key": "flaky-login"}'].join('\n');
+      const res = await leased(t, c, 'artifacts', { kind: 'log', path: 'long.log', content: log });
+      expect(res.status).toBe(201);
+      const stored = ((await download(t, 'a-run', 'path=t0-p0/1/long.log')).body as Buffer).toString('utf8');
+      expect(stored.split('\n')).toEqual([
+        '{"access_token": "[REDACTED]"}',
+        '{"log":"{\\"password\\":\\"[REDACTED]\\"}"}',
+        'DB_PASSWORD_PROD=[REDACTED]',
+        '{"issue_key": "flaky-login"}',
+      ]);
+    });
+
     const traversal = [
       '../etc/passwd',
       't0-p0/../../secret',

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { createLogger } from '../src';
+import { createLogger, redactText } from '../src';
 
 function capture(level: 'info' | 'warn' = 'info') {
   const stream = new PassThrough();
@@ -54,6 +54,35 @@ describe('secret redaction', () => {
     const line = JSON.stringify(lines[0]);
     for (const secret of ['Bearer whatever', 'anything', 'hunter2hunter2', 'lt-123456789', '"abc"', '"x"']) expect(line).not.toContain(secret);
     expect(lines[0]).toMatchObject({ headers: { accept: 'application/json' }, body: { username: 'alice' }, tokens_used: 42 });
+  });
+
+  it('redacts fields named like secrets that do not end in the secret word', async () => {
+    const { logger, lines } = capture();
+    logger.info('config', { db_password: 'hunter2', signing_key: 'x', passphrase: 'y', secret_value: 'z', GITHUB_TOKEN_V2: 'w' });
+    await flush();
+    expect(lines[0]).toMatchObject({ db_password: '[REDACTED]', signing_key: '[REDACTED]', passphrase: '[REDACTED]', secret_value: '[REDACTED]', GITHUB_TOKEN_V2: '[REDACTED]' });
+  });
+
+  it('keeps identifier and counter fields readable', async () => {
+    const { logger, lines } = capture();
+    const fields = { issue_key: 'flaky-login', idempotency_key: 'build-1', cache_key: 'deps', partition_key: 'p7', key_id: 'k1', tokens_used: 5, token_count: 3 };
+    logger.info('done', fields);
+    await flush();
+    expect(lines[0]).toMatchObject(fields);
+  });
+
+  // One name rule: a field is redacted exactly when `name=value` is redacted in text.
+  it.each([
+    'password', 'db_password', 'DB_PASSWORD_PROD', 'passwd', 'passphrase', 'secret', 'secret_value', 'clientSecret', 'token', 'accessToken',
+    'GITHUB_TOKEN_V2', 'set-cookie', 'api_key', 'x-api-key', 'apiKey', 'signing_key', 'AWS_SECRET_ACCESS_KEY', 'authorization', 'proxy-authorization',
+    'issue_key', 'Idempotency-Key', 'cache_key', 'partition_key', 'key', 'monkey', 'key_id', 'api_key_id', 'tokens_used', 'token_count', 'max_tokens',
+    'password_hint', 'username', 'secretary',
+  ])('treats the field %p as the text rule treats it in name=value', async (name) => {
+    const { logger, lines } = capture();
+    const value = '0123456789abcdefXYZ';
+    logger.info('x', { [name]: value });
+    await flush();
+    expect(lines[0]![name] === '[REDACTED]').toBe(redactText(`${name}=${value}`) !== `${name}=${value}`);
   });
 
   it('redacts keys, tokens and URL passwords inside text, including the message and errors', async () => {
