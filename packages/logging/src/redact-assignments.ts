@@ -27,8 +27,13 @@ const SCHEME = /(?:bearer|basic|token|digest|negotiate|ntlm)[ \t]+(?=[^\s"'])/iy
 const BARE_RUN = /[^\s"',;&\\]*/y;
 /** An opaque credential without a scheme: what an `authorization` value is when it is not a word. */
 const OPAQUE = /[A-Za-z0-9._~+/=-]{16,}/;
-/** `run refresh-token: phase p1`: a lowercase word and more words after `name:` are prose, not a secret. */
+/**
+ * `run refresh-token: phase p1`: a lowercase word and more words after `name:` are prose, not a
+ * secret — but only after `token` names, an everyday word in this product's logs. After a
+ * password, secret, passphrase or key the same shape is a weak secret (`password: letmein now`).
+ */
 const PROSE = /[a-z]+[ \t]+\w/y;
+const NEVER_PROSE = /passw|secret|passphrase|key|cookie/i;
 
 /** Where a quoted value opened by `k` backslashes and `quote` ends: its closing quote, or the end of the line. */
 function closingQuote(text: string, from: number, quote: string, k: number): number {
@@ -80,7 +85,7 @@ export function redactAssignments(text: string, replacement: string): string {
     const start = valueAt + open.length + scheme.length;
     const end = open ? closingQuote(text, start, open[open.length - 1]!, open.length - 1) : bareEnd(text, start);
     const value = text.slice(start, end);
-    const prose = !open && !nameQuote && operator.trim() === ':' && sticky(PROSE, text, start) !== '';
+    const prose = !open && !nameQuote && operator.trim() === ':' && !NEVER_PROSE.test(name) && sticky(PROSE, text, start) !== '';
     const looksSecret = kind === 'credential' ? !prose : scheme !== '' || OPAQUE.test(value);
     if (value !== '' && value !== replacement && looksSecret) {
       out.push(text.slice(done, start), replacement);

@@ -44,6 +44,9 @@ describe('redactText', () => {
     ['"authorization": "AWS4-HMAC-SHA256 Credential=AKIA/x, Signature=0123456789abcdef0123"', '"authorization": "[REDACTED]"'],
     ['"password" => "hunter2"', '"password" => "[REDACTED]"'],
     ['Cookie: sid=abc123; theme=dark', 'Cookie: [REDACTED]; theme=dark'],
+    // A weak password looks like a word: only `token` names get the benefit of the doubt.
+    ['password: letmein rejected', 'password: [REDACTED] rejected'],
+    ['db secret: hunter two', 'db secret: [REDACTED] two'],
   ];
   it.each(secrets)('masks %p', (input, expected) => {
     expect(redactText(input)).toBe(expected);
