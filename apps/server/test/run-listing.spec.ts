@@ -63,6 +63,7 @@ for (const dialect of testDialects()) {
       ['limit=1e1', 'query.limit'],
       ['limit=%2B5', 'query.limit'],
       ['offset=1.0', 'query.offset'],
+      ['limit=007', 'query.limit'],
       ['offset=-1', 'query.offset'],
       ['state=RUNNING', 'query.state'],
       ['cursor=bm9wZQ', 'query.cursor'],

@@ -25,13 +25,13 @@ export const Count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /**
  * A whole number in a query string, written as plain decimal digits. `Number()` coercion would also
- * take "0x1", "1e0", " 1", "+1" and "1.0"; an id that can be spelled five ways is not validated.
+ * take "0x1", "1e0", " 1", "+1", "01" and "1.0"; an id that can be spelled many ways is not validated.
  * Numbers pass as they are (clients build queries from typed values).
  */
 export const queryInteger = (min: number, max: number) =>
   z.preprocess(
-    (v) => (typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : v),
-    z.int({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a whole number in decimal digits (no sign, spaces, decimal point, exponent or hex)' : undefined) })
+    (v) => (typeof v === 'string' && /^(?:0|[1-9][0-9]*)$/.test(v) ? Number(v) : v),
+    z.int({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a whole number in decimal digits (no sign, spaces, leading zeros, decimal point, exponent or hex)' : undefined) })
       .min(min)
       .max(max),
   );
