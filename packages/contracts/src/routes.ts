@@ -160,7 +160,7 @@ export const routes = {
     fenced: true,
     path: '/runs/{run_id}/phases/{phase_id}/update_status',
     summary:
-      'Move a phase to another state (transition table enforced). An executor blocks a phase only by filing a governance or approval request; FAILED → QUEUED is an operator retry (same checks as …/retry)',
+      'Move a phase to another state (transition table enforced). An executor blocks a phase only by filing a governance or approval request and may not cancel it; FAILED → QUEUED is an operator retry (same checks as …/retry)',
     tag: 'phases',
     params: PhasePathParams,
     body: UpdateStatusRequest,

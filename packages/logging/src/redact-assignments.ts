@@ -33,7 +33,6 @@ const OPAQUE = /[A-Za-z0-9._~+/=-]{16,}/;
  * password, secret, passphrase or key the same shape is a weak secret (`password: letmein now`).
  */
 const PROSE = /[a-z]+[ \t]+\w/y;
-const NEVER_PROSE = /passw|secret|passphrase|key|cookie/i;
 
 /** Where a quoted value opened by `k` backslashes and `quote` ends: its closing quote, or the end of the line. */
 function closingQuote(text: string, from: number, quote: string, k: number): number {
@@ -85,8 +84,8 @@ export function redactAssignments(text: string, replacement: string): string {
     const start = valueAt + open.length + scheme.length;
     const end = open ? closingQuote(text, start, open[open.length - 1]!, open.length - 1) : bareEnd(text, start);
     const value = text.slice(start, end);
-    const prose = !open && !nameQuote && operator.trim() === ':' && !NEVER_PROSE.test(name) && sticky(PROSE, text, start) !== '';
-    const looksSecret = kind === 'credential' ? !prose : scheme !== '' || OPAQUE.test(value);
+    const prose = kind === 'token' && !open && !nameQuote && operator.trim() === ':' && sticky(PROSE, text, start) !== '';
+    const looksSecret = kind === 'authorization' ? scheme !== '' || OPAQUE.test(value) : !prose;
     if (value !== '' && value !== replacement && looksSecret) {
       out.push(text.slice(done, start), replacement);
       done = end;

@@ -44,18 +44,26 @@ function isSecretWord(word: string, previous: string | undefined): boolean {
   return SECRET_WORD.test(word) || JOINED_KEY.test(word) || (word === 'key' && previous !== undefined && KEY_KIND.test(previous));
 }
 
-/** The kind of secret a name holds, or `undefined` when its value is not a secret. */
-export function secretNameKind(name: string): 'credential' | 'authorization' | undefined {
+/**
+ * The kind of secret a name holds, or `undefined` when its value is not a secret. `authorization`
+ * and `token` are also everyday words ("expected authorization: denied", "refresh-token: phase p1"),
+ * so text rules look at their values too; a field of that name always holds a secret.
+ */
+export function secretNameKind(name: string): 'credential' | 'token' | 'authorization' | undefined {
   if (!MENTIONS_SECRET.test(name)) return undefined;
   const w = words(name);
   let last = -1;
-  for (let i = 0; i < w.length; i++) if (isSecretWord(w[i]!, w[i - 1])) last = i;
+  let onlyTokens = true;
+  for (let i = 0; i < w.length; i++) {
+    if (!isSecretWord(w[i]!, w[i - 1])) continue;
+    last = i;
+    onlyTokens &&= w[i]!.endsWith('token');
+  }
   if (last < 0) return undefined;
   const next = w[last + 1];
   if (next !== undefined && ABOUT.test(next)) return undefined;
-  // `authorization` is also an everyday word ("expected authorization: denied"), so text rules
-  // check that its value looks like a credential; a field of that name is a header and always is.
-  return w[last]!.endsWith('authorization') ? 'authorization' : 'credential';
+  if (w[last]!.endsWith('authorization')) return 'authorization';
+  return onlyTokens ? 'token' : 'credential';
 }
 
 /** Whether a field or variable of this name holds a secret (`db_password`, `GITHUB_TOKEN_V2`, `x-api-key`). */

@@ -16,9 +16,9 @@ export interface GovernanceRating {
  * cannot pass as a test file. Only low risk (tests and docs only, at most 100 changed lines, never
  * .git, .env* or CI config) is approved at once, and never on a safety-critical run.
  *
- * Requested paths are literal (the contract refuses `*`, `?`, `|`, braces, a leading `!`). One that a
- * glob reader would still take for a pattern (`docs/[.]env`, `@(docs)/a.md`) is rated critical: its
- * spelling says nothing certain about the files it names, so a person decides, whatever it looks like.
+ * Requested paths are literal names, whatever characters they hold (grants match them exactly). One
+ * that a glob reader would take for a pattern (`docs/*.md`, `!docs/a.md`, `docs/[.]env`) is rated
+ * critical: its spelling says nothing certain to a reader, so a person decides, whatever it looks like.
  */
 export function rateGovernanceRequest(
   requested: readonly string[],

@@ -6,9 +6,8 @@ import { normalizePath } from './path-rules';
  * Grants are literal paths, matched by exact equality after normalisation — never globs, and never
  * the directory below them. A grant comes from an approved governance request, which names the
  * paths governed apply refused; read as a glob, a grant someone approved as `docs/a.md|.env` or
- * `!docs/a.md` would unlock `.env`. Exact equality keeps that true of grants stored before the
- * server refused such spellings, and lets real names like `app/[slug]/page.tsx` be granted as they
- * are. Case counts: `.ENV` granted is not `.env`.
+ * `!docs/a.md` would unlock `.env`. Exact equality also lets real names like `app/[slug]/page.tsx`
+ * or `{{cookiecutter.slug}}/.env` be granted as they are. Case counts: `.ENV` granted is not `.env`.
  */
 export function compileGrants(grants: readonly string[]): GlobMatcher {
   const granted = new Set(grants.map(normalizePath).filter((p) => p !== ''));
