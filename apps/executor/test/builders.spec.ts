@@ -17,7 +17,7 @@ const task = (builder: BuilderSpec | null, attempt = 1, over: Partial<PhaseTask>
   name: 'Add a greeting',
   description: 'Say hello',
   goal: null,
-  scope: { paths: ['src/**'], read_only_context: ['README.md'], deliverables: [], allow_mass_deletion: false },
+  scope: { paths: ['src/**'], read_only_context: ['README.md'], deliverables: [], allow_mass_deletion: false, protected_paths: [] },
   ci: null,
   builder,
   ...over,

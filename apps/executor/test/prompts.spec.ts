@@ -30,10 +30,26 @@ describe('builder prompt', () => {
   });
 
   it('says the whole repository is in scope when no paths are given', () => {
-    const { user } = builderPrompt(phaseTask({ scope: { paths: [], read_only_context: [], deliverables: [], allow_mass_deletion: false } }), [], []);
+    const { user } = builderPrompt(phaseTask({ scope: { paths: [], read_only_context: [], deliverables: [], allow_mass_deletion: false, protected_paths: [] } }), [], []);
     expect(user).toContain('may change any file of the repository except protected ones');
     expect(user).toContain('No files were provided.');
     expect(user).not.toContain('## Deliverables');
+  });
+
+  it("shows a predecessor plan's phase goal, protected paths and why each read-only file matters", () => {
+    const scope = {
+      paths: ['src/**'],
+      read_only_context: ['docs/a.md', { path: 'src/models.py', reason: 'the models to follow' }],
+      deliverables: [],
+      allow_mass_deletion: false,
+      protected_paths: ['src/legacy.py'],
+      goal: 'A users table with a unique email',
+    };
+    const { user } = builderPrompt(phaseTask({ scope }), [], []);
+    expect(user).toContain('## Goal of this phase\n\nA users table with a unique email');
+    expect(user).toContain('Never change these protected paths:\n- src/legacy.py');
+    expect(user).toContain('## Read-only context and why it matters\n\n- src/models.py: the models to follow');
+    expect(user).not.toContain('- docs/a.md:');
   });
 
   it("carries earlier attempts' failure reason, broken tests and auditor issues, oldest first", () => {

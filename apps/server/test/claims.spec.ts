@@ -166,7 +166,7 @@ for (const dialect of testDialects()) {
 
       const second = await claim(t);
       expect(second.run.base_commit).toBe(sha);
-      expect((await t.http.get('/runs/c-base').set(VIEWER)).body.run.base_commit).toBe(sha);
+      expect((await t.http.get('/runs/c-base').set(VIEWER)).body.base_commit).toBe(sha);
       const pinned = (await eventsOf(t, 'c-base')).filter((e) => e.type === 'base_commit_pinned');
       expect(pinned.map((e) => e.payload)).toEqual([{ base_commit: sha, base_ref: 'HEAD' }]);
     });

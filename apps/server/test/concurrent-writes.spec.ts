@@ -67,7 +67,7 @@ for (const dialect of testDialects()) {
       }
 
       // Counters: 5 distinct issue keys, key-0 major; 10 results of 100 tokens each.
-      expect(run.run).toMatchObject({ major_issues_count: 1, minor_issues_count: 4, tokens_used: 1000 });
+      expect(run).toMatchObject({ major_issues_count: 1, minor_issues_count: 4, tokens_used: 1000 });
       const phaseIssues = run.phases.reduce((n: number, p: { minor_issues_count: number; major_issues_count: number }) => n + p.minor_issues_count + p.major_issues_count, 0);
       expect(phaseIssues).toBe(5);
       expect(run.phases.every((p: { tokens_used: number }) => p.tokens_used === 100)).toBe(true);

@@ -130,7 +130,7 @@ for (const dialect of testDialects()) {
       expect(await t.reaper.sweep()).toMatchObject({ leases_expired: 1 });
       const run = (await t.http.get('/runs/f-exp')).body;
       expect(run.phases[0]).toMatchObject({ state: 'FAILED', failure_reason: 'lease_expired', attempt: 2 });
-      expect(run.run).toMatchObject({ state: 'DONE_FAILED_REQUIRES_HUMAN_REVIEW', completed_at: expect.any(String) });
+      expect(run).toMatchObject({ state: 'DONE_FAILED_REQUIRES_HUMAN_REVIEW', completed_at: expect.any(String) });
     });
 
     it('does not expire a lease kept alive by heartbeats', async () => {
@@ -159,7 +159,7 @@ for (const dialect of testDialects()) {
       }
       expect(await count(t, 'builder_results', 'f-idem')).toBe(1);
       expect((await eventsOf(t, 'f-idem')).filter((e) => e.type === 'builder_result')).toHaveLength(1);
-      expect((await t.http.get('/runs/f-idem')).body.run.tokens_used).toBe(10);
+      expect((await t.http.get('/runs/f-idem')).body.tokens_used).toBe(10);
 
       const reused = await leased(t, c, 'builder_result', { ...builderResult('f-idem', 't0-p0'), tokens_used: 11 }).set('Idempotency-Key', 'build-1');
       expect(reused.status).toBe(422);

@@ -162,7 +162,7 @@ for (const dialect of testDialects()) {
       const status = (await t.http.get(`/approval/status/${id}`)).body;
       expect(status).toMatchObject({ status: 'rejected', decided_by: 'system:timeout' });
       const run = (await t.http.get('/runs/g-ask')).body;
-      expect(run.run.state).toBe('DONE_FAILED_POLICY_VIOLATION');
+      expect(run.state).toBe('DONE_FAILED_POLICY_VIOLATION');
       const late = await t.http.post(`/approval/${id}/decide`).set(OPERATOR).send({ approved: true, reason: 'too late' });
       expectEnvelope(late.body, 'already_decided');
     });

@@ -36,7 +36,7 @@ for (const dialect of testDialects()) {
       const stored = await sql<{ body: unknown; status: string }>`select body, status from builder_results where id = ${res.body.id}`.execute(t.database.db);
       expect(stored.rows[0]).toEqual({ status: 'success', body: builderResult });
       const run = (await t.http.get('/runs/res')).body;
-      expect(run.run.tokens_used).toBe(1200);
+      expect(run.tokens_used).toBe(1200);
       expect(run.phases[0].tokens_used).toBe(1200);
       const usage = await sql<{ provider: string; role: string; total_tokens: number }>`select provider, role, total_tokens from llm_usage_events where run_id = 'res'`.execute(t.database.db);
       expect(usage.rows).toEqual([{ provider: 'anthropic', role: 'builder', total_tokens: 1200 }]);
@@ -76,7 +76,7 @@ for (const dialect of testDialects()) {
       const stored = await sql<{ recommendation: string; body: { issues_found: unknown[] } }>`select recommendation, body from auditor_results where id = ${res.body.id}`.execute(t.database.db);
       expect(stored.rows[0]!.recommendation).toBe('approve');
       expect(stored.rows[0]!.body.issues_found).toHaveLength(1);
-      expect((await t.http.get('/runs/res')).body.run.tokens_used).toBe(1500);
+      expect((await t.http.get('/runs/res')).body.tokens_used).toBe(1500);
     });
 
     it('deduplicates issues by key per phase and counts each once on phase, tier and run', async () => {
@@ -89,7 +89,7 @@ for (const dialect of testDialects()) {
       expect(again.body).toMatchObject({ created: false, issue: { occurrence_count: 2 } });
       await t.http.post('/runs/res/phases/t0-p1/record_issue').send({ ...issue, severity: 'minor' }).expect(201);
       const run = (await t.http.get('/runs/res')).body;
-      expect(run.run).toMatchObject({ major_issues_count: 1, minor_issues_count: 1 });
+      expect(run).toMatchObject({ major_issues_count: 1, minor_issues_count: 1 });
       expect(run.tiers[0]).toMatchObject({ major_issues_count: 1, minor_issues_count: 1 });
       expect(run.phases[0]).toMatchObject({ major_issues_count: 1, minor_issues_count: 0 });
       expect(run.phases[1]).toMatchObject({ major_issues_count: 0, minor_issues_count: 1 });

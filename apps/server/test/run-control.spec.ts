@@ -144,7 +144,7 @@ for (const dialect of testDialects()) {
       expect(over.body).toMatchObject({ run_tokens_used: 1100, budget_exhausted: true, run_state: 'DONE_FAILED_BUDGET_EXHAUSTED' });
 
       const run = (await t.http.get('/runs/r-budget')).body;
-      expect(run.run).toMatchObject({ state: 'DONE_FAILED_BUDGET_EXHAUSTED', failure_reason: 'token budget exhausted: 1100 of 1000 tokens used', tokens_used: 1100 });
+      expect(run).toMatchObject({ state: 'DONE_FAILED_BUDGET_EXHAUSTED', failure_reason: 'token budget exhausted: 1100 of 1000 tokens used', tokens_used: 1100 });
       expect(run.phases.map((p: { state: string; failure_reason: string | null }) => [p.state, p.failure_reason])).toEqual([
         ['FAILED', 'budget'],
         ['CANCELLED', null],
@@ -166,7 +166,7 @@ for (const dialect of testDialects()) {
       expect(retry.body.error.message).toContain('token_cap');
       const requeue = await t.http.post('/runs/r-budget/phases/t0-p0/update_status').set(OPERATOR).send({ state: 'QUEUED' });
       expectEnvelope(requeue.body, 'budget_exhausted');
-      expect((await t.http.get('/runs/r-budget')).body.run.state).toBe('DONE_FAILED_BUDGET_EXHAUSTED');
+      expect((await t.http.get('/runs/r-budget')).body.state).toBe('DONE_FAILED_BUDGET_EXHAUSTED');
       expect((await eventsOf(t, 'r-budget')).map((e) => e.type)).toEqual(types);
     });
 
@@ -176,7 +176,7 @@ for (const dialect of testDialects()) {
       await t.http.post('/runs/start').send(plan).expect(201);
       const c = await claim(t);
       await leased(t, c, 'builder_result', { run_id: 'r-budget2', phase_id: 't0-p0', status: 'success', tokens_used: 150 }).expect(201);
-      expect((await t.http.get('/runs/r-budget2')).body.run.state).toBe('DONE_FAILED_BUDGET_EXHAUSTED');
+      expect((await t.http.get('/runs/r-budget2')).body.state).toBe('DONE_FAILED_BUDGET_EXHAUSTED');
     });
 
     it('cancels a run: open phases CANCELLED, the lease holder told to stop; only operators may, once', async () => {
@@ -185,7 +185,7 @@ for (const dialect of testDialects()) {
       expect((await t.http.post('/runs/r-cancel/cancel').set(EXECUTOR).send({})).status).toBe(403);
       const cancelled = await t.http.post('/runs/r-cancel/cancel').set(OPERATOR).send({ reason: 'wrong repo' });
       expect(cancelled.status).toBe(200);
-      expect(cancelled.body.run).toMatchObject({ state: 'CANCELLED', failure_reason: 'cancelled by ops: wrong repo', completed_at: expect.any(String) });
+      expect(cancelled.body).toMatchObject({ state: 'CANCELLED', failure_reason: 'cancelled by ops: wrong repo', completed_at: expect.any(String) });
       expect(cancelled.body.phases.map((p: { state: string }) => p.state)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED']);
       expect((await heartbeat(t, c)).body.cancel_requested).toBe(true);
       const release = await t.http.post(`/executors/leases/${c.lease_id}/release`).set(EXECUTOR).send({ lease_token: c.lease_token });
@@ -211,7 +211,7 @@ for (const dialect of testDialects()) {
       t.clock.advance(31_000);
       expect(await t.reaper.sweep()).toMatchObject({ runs_timed_out: 1, leases_expired: 0 });
       const run = (await t.http.get('/runs/r-slow')).body;
-      expect(run.run).toMatchObject({ state: 'DONE_FAILED_ENVIRONMENT', failure_reason: expect.stringMatching(/max_duration_minutes \(10\)/) });
+      expect(run).toMatchObject({ state: 'DONE_FAILED_ENVIRONMENT', failure_reason: expect.stringMatching(/max_duration_minutes \(10\)/) });
       expect(run.phases.map((p: { state: string; failure_reason: string | null }) => [p.state, p.failure_reason])).toEqual([
         ['FAILED', 'timeout'],
         ['CANCELLED', null],
@@ -229,7 +229,7 @@ for (const dialect of testDialects()) {
         expectEnvelope(refused.body, 'run_timed_out');
         expect(refused.body.error.message).toContain('max_duration_minutes (10');
       }
-      expect((await t.http.get('/runs/r-slow')).body.run.state).toBe('DONE_FAILED_ENVIRONMENT');
+      expect((await t.http.get('/runs/r-slow')).body.state).toBe('DONE_FAILED_ENVIRONMENT');
       expect((await eventsOf(t, 'r-slow')).length).toBe(events);
     });
 
@@ -248,7 +248,7 @@ for (const dialect of testDialects()) {
         expect(next.phase.phase_id).toBe(expected);
         await leased(t, next, 'update_status', { state: 'COMPLETE' }).expect(200);
       }
-      expect((await t.http.get('/runs/r-requeue')).body.run.state).toBe('DONE_SUCCESS');
+      expect((await t.http.get('/runs/r-requeue')).body.state).toBe('DONE_SUCCESS');
     });
   });
 }

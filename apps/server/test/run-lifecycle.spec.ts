@@ -14,7 +14,7 @@ for (const dialect of testDialects()) {
       plan.phases = plan.phases.slice(0, 10);
       const created = await t.http.post('/runs/start').send(plan);
       expect(created.status).toBe(201);
-      expect(created.body.run.state).toBe('RUN_CREATED');
+      expect(created.body.state).toBe('RUN_CREATED');
       expect(created.body.phases).toHaveLength(10);
       expect(created.body.tiers.map((x: { phases: unknown[] }) => x.phases.length)).toEqual([4, 4, 2]);
 
@@ -25,9 +25,9 @@ for (const dialect of testDialects()) {
       }
 
       const run = await t.http.get('/runs/ten');
-      expect(run.body.run.state).toBe('DONE_SUCCESS');
-      expect(run.body.run.completed_at).toEqual(expect.any(String));
-      expect(run.body.run.failure_reason).toBeNull();
+      expect(run.body.state).toBe('DONE_SUCCESS');
+      expect(run.body.completed_at).toEqual(expect.any(String));
+      expect(run.body.failure_reason).toBeNull();
       expect(run.body.tiers.map((x: { state: string }) => x.state)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE']);
       expect(run.body.phases.every((p: { state: string; attempt: number }) => p.state === 'COMPLETE' && p.attempt === 1)).toBe(true);
 
@@ -100,7 +100,7 @@ for (const dialect of testDialects()) {
       const last = await setState(t, 'skipall', 't0-p1', 'SKIPPED');
       expect(last.body.run).toMatchObject({ state: 'DONE_SUCCESS', completed_at: expect.any(String) });
       expect(last.body.tier.state).toBe('SKIPPED');
-      expect((await t.http.get('/runs/skipall')).body.run.started_at).toBeNull();
+      expect((await t.http.get('/runs/skipall')).body.started_at).toBeNull();
     });
 
     it('runs one phase of a run at a time: a second active phase is 409 phase_active', async () => {

@@ -20,6 +20,7 @@ const executors: readonly Role[] = ['admin', 'executor'];
  */
 export const ROUTE_ACCESS: Readonly<Record<RouteId, RouteAccess>> = {
   startRun: operators,
+  importRun: operators,
   listRuns: readers,
   getRun: readers,
   getRunProgress: readers,

@@ -49,8 +49,17 @@ export const ErrorEnvelope = z.strictObject({
     details: z.unknown().optional(),
     correlation_id: z.string(),
   }),
+  detail: z.string().describe("The message again: the predecessor's clients read `detail`"),
 });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
+
+/** The one way to build an error body (SPEC §3). */
+export function errorEnvelope(code: ErrorCode, message: string, correlationId: string, details?: unknown): ErrorEnvelope {
+  return {
+    error: { code, message, ...(details === undefined ? {} : { details }), correlation_id: correlationId },
+    detail: message,
+  };
+}
 
 /** Turns zod issues into the `details` list of a `validation_failed` error. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): ValidationIssue[] {

@@ -9,6 +9,7 @@ export * from './governance';
 export * from './health';
 export * from './openapi';
 export * from './phase-writes';
+export * from './plan-import';
 export * from './roles';
 export * from './run-control';
 export * from './routes';

@@ -56,7 +56,8 @@ import {
 } from './phase-writes';
 import { RunPlan } from './run-plan';
 import { ExecutionStatus, OperatorActionRequest, UsageRequest, UsageResponse } from './run-control';
-import { PhasePathParams, RunDetail, RunListQuery, RunPage, RunPathParams, RunProgress } from './runs';
+import { PhasePathParams, RunDetail, RunListQuery, RunPage, RunPathParams, RunProgress, StartedRun } from './runs';
+import { ImportedRun, PlanFile } from './plan-import';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -108,11 +109,24 @@ export const routes = {
     operationId: 'startRun',
     method: 'post',
     path: '/runs/start',
-    summary: 'Submit a run plan (tiers of phases)',
+    summary: "Submit a run plan (tiers of phases); the predecessor's RunStartRequest bodies are accepted. Without run.repo the run is externally driven",
     tag: 'runs',
     body: RunPlan,
     responses: {
-      201: { description: 'Run created with every phase QUEUED', schema: RunDetail },
+      201: { description: 'Run created with every phase QUEUED; `warnings` lists what is kept but not interpreted', schema: StartedRun },
+      400: badRequest,
+      409: { description: '`run_exists`: a run with this run_id exists' },
+    },
+  }),
+  importRun: route({
+    operationId: 'importRun',
+    method: 'post',
+    path: '/runs/import',
+    summary: "Start the run a predecessor plan file describes (run_id, goal, phases[]; one tier, indices by position)",
+    tag: 'runs',
+    body: PlanFile,
+    responses: {
+      201: { description: 'Run created; `mapping` says how each part of the file was read', schema: ImportedRun },
       400: badRequest,
       409: { description: '`run_exists`: a run with this run_id exists' },
     },
@@ -130,7 +144,7 @@ export const routes = {
     operationId: 'getRun',
     method: 'get',
     path: '/runs/{run_id}',
-    summary: 'A run with its tiers (phases nested) and all phases in order',
+    summary: "A run in the predecessor's flat RunResponse shape (id, state, …, tiers[] with phases[], phases[]) plus our fields",
     tag: 'runs',
     params: RunPathParams,
     responses: { 200: { description: 'The run', schema: RunDetail }, 400: badRequest, 404: runMissing },

@@ -37,11 +37,42 @@ export const RepoSpec = z
   });
 export type RepoSpec = z.infer<typeof RepoSpec>;
 
-export const PhaseScope = z.strictObject({
+/** A read-only context entry: a path or glob, or the predecessor's `{path, reason}`. */
+export const ReadOnlyContextEntry = z.union([
+  pathGlob,
+  z.strictObject({ path: pathGlob, reason: text(4000).nullish().describe('Why the builder should read it; shown in its prompt') }),
+]);
+export type ReadOnlyContextEntry = z.infer<typeof ReadOnlyContextEntry>;
+
+/** The predecessor wrote deliverables as a list, or as lists by category (`{"tests": [...], "code": [...]}`). */
+const deliverables = z
+  .union([z.array(text(1024)).max(200), z.record(z.string().max(64), z.array(text(1024)).max(200))])
+  .transform((d) => (Array.isArray(d) ? d : Object.values(d).flat()))
+  .pipe(z.array(z.string()).max(200, { message: 'at most 200 deliverables' }));
+
+/** Scope keys this server gives a meaning; any other key of a scope is kept verbatim and reported as a warning. */
+export const INTERPRETED_SCOPE_KEYS = ['paths', 'allowed_paths', 'read_only_context', 'deliverables', 'allow_mass_deletion', 'protected_paths', 'goal'] as const;
+
+/**
+ * The predecessor's `PhaseCreate.scope` was a free-form object, so a scope keeps keys it does not
+ * know (returned as given, never interpreted); the keys of INTERPRETED_SCOPE_KEYS are checked.
+ */
+export const PhaseScope = z.looseObject({
   paths: z.array(pathGlob).max(500).default([]).describe('Globs the phase may change; empty = whole repo minus protected paths'),
-  read_only_context: z.array(pathGlob).max(500).default([]),
-  deliverables: z.array(text(1024)).max(200).default([]),
+  allowed_paths: z
+    .array(pathGlob)
+    .max(500)
+    .optional()
+    .describe("The predecessor's allowed path prefixes: added to `paths` when the run starts"),
+  read_only_context: z.array(ReadOnlyContextEntry).max(500).default([]),
+  deliverables: deliverables.default([]),
   allow_mass_deletion: z.boolean().default(false),
+  protected_paths: z
+    .array(pathGlob)
+    .max(500)
+    .default([])
+    .describe('Protected for this phase on top of the defaults: governed apply refuses changes there (a governance request decides)'),
+  goal: text(20_000).nullish().describe("What this phase must achieve; shown in the builder's prompt"),
 });
 export type PhaseScope = z.infer<typeof PhaseScope>;
 
@@ -83,28 +114,39 @@ export const BuilderSpec = z.discriminatedUnion('kind', [
 ]);
 export type BuilderSpec = z.infer<typeof BuilderSpec>;
 
+/** The predecessor sent `null` for "use the default" (`token_cap: null`). */
+const limit = (bounds: { min: number; max: number }, fallback: number) =>
+  z.int().min(bounds.min).max(bounds.max).nullish().transform((v) => v ?? fallback);
+
 export const RunSettings = z.strictObject({
   run_id: Identifier,
   safety_profile: z.enum(['normal', 'safety_critical']).default('normal'),
   run_scope: z.enum(['multi_tier', 'single_tier']).default('multi_tier'),
-  token_cap: z.int().min(RUN_LIMITS.token_cap.min).max(RUN_LIMITS.token_cap.max).default(RUN_DEFAULTS.token_cap),
-  max_phases: z.int().min(RUN_LIMITS.max_phases.min).max(RUN_LIMITS.max_phases.max).default(RUN_DEFAULTS.max_phases),
-  max_duration_minutes: z
-    .int()
-    .min(RUN_LIMITS.max_duration_minutes.min)
-    .max(RUN_LIMITS.max_duration_minutes.max)
-    .default(RUN_DEFAULTS.max_duration_minutes),
-  goal_anchor: text(20_000).optional(),
-  repo: RepoSpec,
+  token_cap: limit(RUN_LIMITS.token_cap, RUN_DEFAULTS.token_cap),
+  max_phases: limit(RUN_LIMITS.max_phases, RUN_DEFAULTS.max_phases),
+  max_duration_minutes: limit(RUN_LIMITS.max_duration_minutes, RUN_DEFAULTS.max_duration_minutes),
+  goal_anchor: text(20_000).nullish(),
+  repo: RepoSpec.nullish().describe(
+    'The repository executors work on. Without it the run is externally driven: no executor claims its phases; operators move them through update_status',
+  ),
   on_phase_failure: z.enum(['stop', 'continue']).default('stop'),
 });
 export type RunSettings = z.infer<typeof RunSettings>;
+
+/** The predecessor's references from a phase to items of the run's intention anchor (indices); stored and returned. */
+export const IntentionRefs = z.strictObject({
+  success_criteria: z.array(z.int().min(0).max(10_000)).max(1000).default([]),
+  constraints_must: z.array(z.int().min(0).max(10_000)).max(1000).default([]),
+  constraints_must_not: z.array(z.int().min(0).max(10_000)).max(1000).default([]),
+  constraints_preferences: z.array(z.int().min(0).max(10_000)).max(1000).default([]),
+});
+export type IntentionRefs = z.infer<typeof IntentionRefs>;
 
 export const TierPlan = z.strictObject({
   tier_id: Identifier,
   tier_index: z.int().min(0).max(10_000),
   name,
-  description: text(20_000).optional(),
+  description: text(20_000).nullish(),
 });
 export type TierPlan = z.infer<typeof TierPlan>;
 
@@ -113,11 +155,12 @@ export const PhasePlan = z.strictObject({
   tier_id: Identifier,
   phase_index: z.int().min(0).max(10_000),
   name,
-  description: text(20_000).optional(),
-  task_category: z.string().min(1).max(64).optional(),
-  complexity: z.enum(['low', 'medium', 'high']).optional(),
-  builder_mode: z.string().min(1).max(64).optional().describe('Free-form label kept from the predecessor'),
-  scope: PhaseScope.optional(),
+  description: text(20_000).nullish(),
+  task_category: z.string().min(1).max(64).nullish(),
+  complexity: z.enum(['low', 'medium', 'high']).nullish(),
+  builder_mode: z.string().min(1).max(64).nullish().describe('Free-form label kept from the predecessor'),
+  scope: PhaseScope.nullish(),
+  intention_refs: IntentionRefs.nullish(),
   ci: PhaseCi.optional(),
   max_attempts: z
     .int()
@@ -132,8 +175,9 @@ export type PhasePlan = z.infer<typeof PhasePlan>;
 export const RunPlan = z
   .strictObject({
     run: RunSettings,
-    tiers: z.array(TierPlan).min(1, { message: 'a run needs at least one tier' }).max(RUN_LIMITS.max_tiers),
-    phases: z.array(PhasePlan).min(1, { message: 'a run needs at least one phase' }).max(RUN_LIMITS.max_phases.max),
+    // Empty lists are the predecessor's defaults: such a run is created and waits (nothing to claim).
+    tiers: z.array(TierPlan).max(RUN_LIMITS.max_tiers).default([]),
+    phases: z.array(PhasePlan).max(RUN_LIMITS.max_phases.max).default([]),
   })
   .superRefine((plan, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -147,7 +191,6 @@ export const RunPlan = z
     });
     const phaseIds = new Set<string>();
     const positions = new Set<string>();
-    const usedTiers = new Set<string>();
     plan.phases.forEach((phase, i) => {
       if (phaseIds.has(phase.phase_id)) issue(['phases', i, 'phase_id'], `duplicate phase_id "${phase.phase_id}"`);
       phaseIds.add(phase.phase_id);
@@ -159,15 +202,9 @@ export const RunPlan = z
         issue(['phases', i, 'phase_index'], `duplicate phase_index ${phase.phase_index} in tier "${phase.tier_id}"`);
       }
       positions.add(position);
-      usedTiers.add(phase.tier_id);
       const patches = phase.builder?.kind === 'patch' ? phase.builder.patches.length : 0;
       if (patches > phase.max_attempts) {
         issue(['phases', i, 'builder', 'patches'], `${patches} patches but max_attempts is ${phase.max_attempts}`);
-      }
-    });
-    plan.tiers.forEach((tier, i) => {
-      if (tierIds.has(tier.tier_id) && !usedTiers.has(tier.tier_id)) {
-        issue(['tiers', i], `tier "${tier.tier_id}" has no phases`);
       }
     });
     if (plan.phases.length > plan.run.max_phases) {
@@ -175,4 +212,19 @@ export const RunPlan = z
     }
   });
 export type RunPlan = z.infer<typeof RunPlan>;
+
+/** What a plan holds that the server keeps but does not act on (the 201 answer lists it). */
+export function planWarnings(plan: RunPlan): { path: string; message: string }[] {
+  const warnings: { path: string; message: string }[] = [];
+  if (!plan.run.repo) {
+    warnings.push({ path: 'run.repo', message: 'absent: the run is externally driven; no executor claims its phases, operators move them with update_status' });
+  }
+  const known = new Set<string>(INTERPRETED_SCOPE_KEYS);
+  plan.phases.forEach((phase, i) => {
+    for (const key of Object.keys(phase.scope ?? {})) {
+      if (!known.has(key)) warnings.push({ path: `phases.${i}.scope.${key}`, message: 'kept verbatim and returned; this server does not interpret it' });
+    }
+  });
+  return warnings;
+}
 export type RunPlanInput = z.input<typeof RunPlan>;

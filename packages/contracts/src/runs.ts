@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CommitSha, Count, Identifier, queryInteger, Timestamp } from './common';
-import { PhaseCi, PhaseScope, RunSettings } from './run-plan';
+import { IntentionRefs, PhaseCi, PhaseScope, RunSettings } from './run-plan';
 import { PHASE_STATES, PhaseState, RunState, TierState } from './states';
 
 const nullableText = z.string().nullable();
@@ -17,7 +17,19 @@ const progressFields = {
   completed_at: Timestamp.nullable(),
 };
 
+/**
+ * The predecessor's RunResponse fields that are not ours by another name. Its clients read `id`;
+ * the rest are derived (see docs/migration.md).
+ */
+const predecessorRunFields = {
+  id: Identifier.describe('= run_id (the predecessor\'s name for it)'),
+  ci_runs_used: Count.describe('How many times a phase of this run entered CI_RUNNING'),
+  promotion_eligible_to_main: z.enum(['true', 'false']).describe('"true" when the run is DONE_SUCCESS with no major issue (a string, as the predecessor sent it)'),
+  debt_status: z.enum(['clean', 'has_minor_issues', 'has_major_issues']).describe('From the run\'s issue counters'),
+};
+
 export const Run = z.strictObject({
+  ...predecessorRunFields,
   run_id: Identifier,
   state: RunState,
   safety_profile: RunSettings.shape.safety_profile.unwrap(),
@@ -26,11 +38,14 @@ export const Run = z.strictObject({
   max_phases: Count,
   max_duration_minutes: Count,
   goal_anchor: nullableText,
-  repo: z.strictObject({
-    path: z.string().optional(),
-    url: z.string().optional(),
-    base_ref: z.string().optional(),
-  }),
+  repo: z
+    .strictObject({
+      path: z.string().optional(),
+      url: z.string().optional(),
+      base_ref: z.string().optional(),
+    })
+    .nullable()
+    .describe('null: the run is externally driven (no executor claims its phases)'),
   base_commit: CommitSha.nullable().describe(
     'The commit base_ref resolved to when the first executor prepared the workspace; every rebuild starts from it',
   ),
@@ -40,6 +55,8 @@ export const Run = z.strictObject({
 export type Run = z.infer<typeof Run>;
 
 export const Tier = z.strictObject({
+  id: Identifier.describe('= tier_id (the predecessor\'s TierResponse.id was a row number; ours is the tier_id)'),
+  cleanliness: z.enum(['clean', 'not_clean']).describe('"not_clean" once a major issue was recorded in the tier'),
   run_id: Identifier,
   tier_id: Identifier,
   tier_index: Count,
@@ -52,6 +69,7 @@ export const Tier = z.strictObject({
 export type Tier = z.infer<typeof Tier>;
 
 export const Phase = z.strictObject({
+  id: Identifier.describe('= phase_id (the predecessor\'s PhaseResponse.id was a row number; ours is the phase_id)'),
   run_id: Identifier,
   phase_id: Identifier,
   tier_id: Identifier,
@@ -63,7 +81,8 @@ export const Phase = z.strictObject({
   complexity: z.enum(['low', 'medium', 'high']).nullable(),
   builder_mode: nullableText,
   builder_kind: nullableText.describe('Kind of builder the plan chose ("patch", "command", ...); null = executor default'),
-  scope: PhaseScope,
+  scope: PhaseScope.describe('As given in the plan (allowed_paths joined into paths); keys this server does not interpret are kept'),
+  intention_refs: IntentionRefs.nullable(),
   ci: PhaseCi.nullable(),
   max_attempts: Count,
   attempt: Count.describe('Attempts started so far (0 before the first claim)'),
@@ -75,13 +94,27 @@ export type Phase = z.infer<typeof Phase>;
 export const TierWithPhases = Tier.extend({ phases: z.array(Phase) });
 export type TierWithPhases = z.infer<typeof TierWithPhases>;
 
-/** `GET /runs/{run_id}` and the answer of `POST /runs/start`. */
-export const RunDetail = z.strictObject({
-  run: Run,
+/**
+ * `GET /runs/{run_id}`: the predecessor's flat RunResponse (`id`, `state`, …, `tiers[]` with their
+ * `phases[]`, and a flat `phases[]`) with our run fields as additional keys.
+ */
+export const RunDetail = Run.extend({
   tiers: z.array(TierWithPhases),
   phases: z.array(Phase).describe('All phases in execution order (tier_index, phase_index)'),
 });
 export type RunDetail = z.infer<typeof RunDetail>;
+
+export const PlanWarning = z.strictObject({
+  path: z.string().describe('Where in the plan, e.g. "phases.0.scope.ci"'),
+  message: z.string(),
+});
+export type PlanWarning = z.infer<typeof PlanWarning>;
+
+/** The answer of `POST /runs/start` and `POST /runs/import`. */
+export const StartedRun = RunDetail.extend({
+  warnings: z.array(PlanWarning).describe('What the plan holds that this server keeps but does not interpret'),
+});
+export type StartedRun = z.infer<typeof StartedRun>;
 
 export const PhaseCounts = z.strictObject({
   total: Count,
@@ -100,6 +133,9 @@ export type CurrentPhase = z.infer<typeof CurrentPhase>;
 export const RunSummary = Run.extend({
   phase_counts: PhaseCounts,
   current_phase: CurrentPhase.nullable().describe('The active phase, else the next queued one, else null'),
+  phases_total: Count,
+  phases_completed: Count.describe('Phases COMPLETE'),
+  current_phase_name: z.string().nullable().describe('Name of current_phase (predecessor field)'),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -124,6 +160,7 @@ export const RunPage = z.strictObject({
   limit: Count,
   offset: Count.nullable(),
   next_cursor: z.string().nullable().describe('Stable under inserts: pass it as "cursor" for the next page'),
+  total: Count.describe('Runs matching the filter, over all pages'),
 });
 export type RunPage = z.infer<typeof RunPage>;
 
@@ -135,8 +172,24 @@ export const TierProgress = z.strictObject({
   phases_complete: Count,
 });
 
+export const PhaseProgress = z.strictObject({
+  phase_id: Identifier,
+  tier_id: Identifier,
+  name: z.string(),
+  state: PhaseState,
+  phase_index: Count,
+  tokens_used: Count,
+  builder_attempts: Count.describe('Attempts started so far'),
+});
+
 export const RunProgress = z.strictObject({
   run_id: Identifier,
+  elapsed_seconds: Count.nullable().describe('From started_at to completed_at (or now); null before the run started'),
+  phases_total: Count,
+  phases_completed: Count.describe('Phases COMPLETE'),
+  phases_in_progress: Count.describe('Phases EXECUTING, GATE or CI_RUNNING'),
+  phases_pending: Count.describe('Phases QUEUED'),
+  phases: z.array(PhaseProgress).describe('Every phase in execution order'),
   state: RunState,
   phase_counts: PhaseCounts,
   percent_complete: z.number().min(0).max(100).describe('Share of phases that are COMPLETE or SKIPPED'),

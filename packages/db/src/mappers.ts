@@ -5,8 +5,18 @@ import type { PhaseIssueRow, PhaseRow, RunEventRow, RunRow, TierRow } from './sc
 const iso = (d: Date) => d.toISOString();
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** The predecessor's debt_status, from the run's issue counters. */
+function debtStatus(row: RunRow): Run['debt_status'] {
+  if (row.major_issues_count > 0) return 'has_major_issues';
+  return row.minor_issues_count > 0 ? 'has_minor_issues' : 'clean';
+}
+
 export function toRun(row: RunRow): Run {
   return {
+    id: row.run_id,
+    ci_runs_used: row.ci_runs_used,
+    promotion_eligible_to_main: row.state === 'DONE_SUCCESS' && row.major_issues_count === 0 ? 'true' : 'false',
+    debt_status: debtStatus(row),
     run_id: row.run_id,
     state: row.state,
     safety_profile: row.safety_profile,
@@ -31,6 +41,8 @@ export function toRun(row: RunRow): Run {
 
 export function toTier(row: TierRow): Tier {
   return {
+    id: row.tier_id,
+    cleanliness: row.major_issues_count > 0 ? 'not_clean' : 'clean',
     run_id: row.run_id,
     tier_id: row.tier_id,
     tier_index: row.tier_index,
@@ -44,6 +56,7 @@ export function toTier(row: TierRow): Tier {
 
 export function toPhase(row: PhaseRow): Phase {
   return {
+    id: row.phase_id,
     run_id: row.run_id,
     phase_id: row.phase_id,
     tier_id: row.tier_id,
@@ -56,6 +69,7 @@ export function toPhase(row: PhaseRow): Phase {
     builder_mode: row.builder_mode,
     builder_kind: row.builder_kind,
     scope: row.scope,
+    intention_refs: row.intention_refs,
     ci: row.ci as Phase['ci'],
     max_attempts: row.max_attempts,
     attempt: row.attempt,

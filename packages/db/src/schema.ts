@@ -10,6 +10,8 @@ import type {
   Severity,
   TierState,
   LlmProvider,
+  IntentionRefs,
+  PhaseScope,
 } from '@autopack/contracts';
 
 /** pg returns int8 as string, PGlite as number: repositories convert with Number(). */
@@ -28,11 +30,13 @@ export interface RunsTable {
   max_phases: number;
   max_duration_minutes: number;
   goal_anchor: string | null;
-  repo: Json<{ path?: string; url?: string; base_ref?: string }>;
+  /** null: an externally driven run (no executor claims it). */
+  repo: ColumnType<{ path?: string; url?: string; base_ref?: string } | null, string | null, string | null>;
   base_commit: ColumnType<string | null, string | null | undefined, string | null>;
   on_phase_failure: 'stop' | 'continue';
   plan: Json<unknown>;
   tokens_used: ColumnType<string | number, number | undefined, number>;
+  ci_runs_used: ColumnType<number, number | undefined, number>;
   minor_issues_count: ColumnType<number, number | undefined, number>;
   major_issues_count: ColumnType<number, number | undefined, number>;
   failure_reason: string | null;
@@ -67,7 +71,8 @@ export interface PhasesTable {
   complexity: 'low' | 'medium' | 'high' | null;
   builder_mode: string | null;
   builder_kind: string | null;
-  scope: Json<{ paths: string[]; read_only_context: string[]; deliverables: string[]; allow_mass_deletion: boolean }>;
+  scope: Json<PhaseScope>;
+  intention_refs: ColumnType<IntentionRefs | null, string | null | undefined, string | null>;
   ci: Json<unknown> | null;
   builder: Json<unknown> | null;
   max_attempts: number;

@@ -20,6 +20,7 @@ import type {
   RegisterRequest,
   RouteId,
   RunListQuery,
+  PlanFile,
   RunPlan,
   UpdateStatusRequest,
   UploadArtifactRequest,
@@ -75,6 +76,11 @@ export class AutopackClient {
 
   startRun(plan: In<typeof RunPlan>, options?: CallOptions): Promise<Body<'startRun', 201>> {
     return this.body('startRun', { body: plan }, options) as Promise<Body<'startRun', 201>>;
+  }
+
+  /** Start the run a predecessor plan file describes (SPEC §4.2; see docs/migration.md). */
+  importRun(file: In<typeof PlanFile>, options?: CallOptions): Promise<Body<'importRun', 201>> {
+    return this.body('importRun', { body: file }, options) as Promise<Body<'importRun', 201>>;
   }
 
   listRuns(query: In<typeof RunListQuery> = {}, options?: CallOptions): Promise<Body<'listRuns'>> {

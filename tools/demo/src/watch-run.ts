@@ -18,7 +18,7 @@ export async function watchRun(
       opts.onEvent?.(e);
       after = e.id;
     }
-    const { run } = await client.getRun(runId);
+    const run = await client.getRun(runId);
     if (isRunFinished(run.state) && page.events.length === 0) return { state: run.state, events };
     if (Date.now() > deadline) throw new Error(`run ${runId} did not finish in time (state ${run.state})`);
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 300));

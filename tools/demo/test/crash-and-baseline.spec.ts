@@ -53,7 +53,7 @@ for (const dialect of stackDialects()) {
       expect(readFileSync(join(stack.workDir(1), 'runs/crash/src/a.txt'), 'utf8')).toBe('one\n');
       expect(existsSync(join(stack.workDir(1), 'runs/crash/src/later.txt'))).toBe(false);
       expect(execFileSync('git', ['rev-parse', 'HEAD~2'], { cwd: join(stack.workDir(1), 'runs/crash'), encoding: 'utf8' }).trim()).toBe(base);
-      expect((await stack.admin.getRun('crash')).run.base_commit).toBe(base);
+      expect((await stack.admin.getRun('crash')).base_commit).toBe(base);
     });
   });
 }
@@ -93,7 +93,7 @@ for (const dialect of stackDialects()) {
       );
       const repo = makeRepo({ 'src/value.js': 'module.exports = 1;\n', 'test/value.test.js': nodeTest('value is one', "assert.equal(require('../src/value'), 1);") });
       const plan = planOf('agent', repo, [{ id: 'fix', patches: ['unused'], ci: NODE_TESTS, maxAttempts: 2 }]);
-      plan.phases[0]!.builder = { kind: 'command', argv: [process.execPath, agent] };
+      plan.phases![0]!.builder = { kind: 'command', argv: [process.execPath, agent] };
       await stack.admin.startRun(plan);
       const { state, events } = await watchRun(stack.admin, 'agent', { timeoutMs: 60_000 });
       expect(state).toBe('DONE_SUCCESS');

@@ -56,7 +56,7 @@ for (const dialect of testDialects()) {
       expect((await viewer.getOpenApi())['openapi']).toBe('3.1.0');
 
       const created = await ops.startRun(plan('ic-1', 3));
-      expect(created.run.state).toBe('RUN_CREATED');
+      expect(created.state).toBe('RUN_CREATED');
       expect((await viewer.listRuns({ limit: 5 })).runs.map((r) => r.run_id)).toEqual(['ic-1']);
       expect((await viewer.getRun('ic-1')).phases).toHaveLength(3);
       expect((await viewer.getRunProgress('ic-1')).percent_complete).toBe(0);
@@ -133,7 +133,7 @@ for (const dialect of testDialects()) {
       expect((await viewer.getExecutionStatus()).paused).toBe(true);
       expect((await ops.resumeExecution()).paused).toBe(false);
       await ops.startRun(plan('ic-2', 1));
-      expect((await ops.cancelRun('ic-2', { reason: 'not today' })).run.state).toBe('CANCELLED');
+      expect((await ops.cancelRun('ic-2', { reason: 'not today' })).state).toBe('CANCELLED');
 
       // Authentication: an admin makes a user and a key; the user logs in; the key is revoked.
       const admin = client('admin');

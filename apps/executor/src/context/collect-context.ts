@@ -11,6 +11,9 @@ export type ContextLimits = { maxFiles: number; maxCharsPerFile: number; maxTota
 
 const MAX_FILE_BYTES = 1024 * 1024;
 
+/** read_only_context entries are paths or the predecessor's `{path, reason}`. */
+export const readOnlyPaths = (scope: PhaseScope): string[] => scope.read_only_context.map((e) => (typeof e === 'string' ? e : e.path));
+
 /**
  * The files a builder sees: those in the phase's scope, then its read-only context, each tracked by
  * git, text only, cut at the per-file limit, until the file count or total budget runs out. Glob
@@ -19,7 +22,8 @@ const MAX_FILE_BYTES = 1024 * 1024;
 export async function collectContext(worktree: string, scope: PhaseScope, limits: ContextLimits = CONTEXT_LIMITS): Promise<ContextFile[]> {
   const tracked = (await git(['ls-files', '-z'], worktree)).split('\0').filter(Boolean).sort();
   const inScope = scope.paths.length > 0 ? tracked.filter(compileGlobs(scope.paths, { nocase: false })) : [];
-  const readOnlyMatch = scope.read_only_context.length > 0 ? compileGlobs(scope.read_only_context, { nocase: false }) : () => false;
+  const readOnlyGlobs = readOnlyPaths(scope);
+  const readOnlyMatch = readOnlyGlobs.length > 0 ? compileGlobs(readOnlyGlobs, { nocase: false }) : () => false;
   const readOnly = tracked.filter((f) => readOnlyMatch(f) && !inScope.includes(f));
   const out: ContextFile[] = [];
   let total = 0;

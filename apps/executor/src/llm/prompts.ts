@@ -67,6 +67,8 @@ function taskSection(task: PhaseTask): string {
   const lines = [`# Phase "${task.name}"`, '', `Run ${task.runId}, phase ${task.phaseId}, attempt ${task.attempt}.`];
   if (task.goal) lines.push('', '## Goal of the whole run', '', task.goal);
   lines.push('', '## What this phase must do', '', task.description ?? task.name);
+  const phaseGoal = task.scope.goal;
+  if (phaseGoal && phaseGoal !== task.description) lines.push('', '## Goal of this phase', '', phaseGoal);
   return lines.join('\n');
 }
 
@@ -76,6 +78,12 @@ function scopeSection(task: PhaseTask): string {
   if (paths.length === 0) lines.push('The phase may change any file of the repository except protected ones (such as .git/, .env files, CI configuration).');
   else lines.push('The phase may change only files matching these paths or globs:', ...paths.map((p) => `- ${p}`));
   if (deliverables.length > 0) lines.push('', '## Deliverables', '', ...deliverables.map((d) => `- ${d}`));
+  const protectedPaths = task.scope.protected_paths ?? [];
+  if (protectedPaths.length > 0) lines.push('', 'Never change these protected paths:', ...protectedPaths.map((p) => `- ${p}`));
+  const reasons = task.scope.read_only_context.filter((e) => typeof e !== 'string' && e.reason);
+  if (reasons.length > 0) {
+    lines.push('', '## Read-only context and why it matters', '', ...reasons.map((e) => typeof e === 'string' ? `- ${e}` : `- ${e.path}: ${e.reason}`));
+  }
   return lines.join('\n');
 }
 

@@ -106,10 +106,12 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
 
   try {
     log.info('attempt started', { executor_id: claim.executor_id });
+    // The server hands out only runs with a repository; an externally driven run has none.
+    const repoSpec = claim.run.repo ?? fail('workspace_error', `run ${task.runId} has no repository (externally driven)`);
     workspace = await RunWorkspace.open({
       workDir: deps.workDir,
       runId: task.runId,
-      repo: claim.run.repo,
+      repo: repoSpec,
       baseCommit: claim.run.base_commit,
       completed: claim.completed_phases.map((p) => ({
         phaseId: p.phase_id,
@@ -118,7 +120,7 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
       })),
     }).catch((err: Error) => {
       // A clone or fetch may fail for a moment, so the attempt fails (and is retried) with the cause.
-      const repo = claim.run.repo.path ?? claim.run.repo.url ?? '?';
+      const repo = repoSpec.path ?? repoSpec.url ?? '?';
       return fail('workspace_error', withoutUrlCredentials(`cannot prepare the workspace from ${repo}: ${err.message}`));
     });
     const ws = workspace;
@@ -154,6 +156,7 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
     const report: ApplyReport = applyPatch(patchInput(change), {
       repo: ws.dir,
       scope: task.scope.paths,
+      protectedPaths: task.scope.protected_paths ?? [],
       grants: claim.phase.grants,
       allowMassDeletion: task.scope.allow_mass_deletion || claim.phase.approvals.includes('mass_deletion'),
     });

@@ -12,7 +12,7 @@ export function phaseTask(overrides: Partial<PhaseTask> = {}): PhaseTask {
     name: 'Add greeting',
     description: 'Add a greet(name) function to src/greet.js and export it.',
     goal: 'A friendly library',
-    scope: { paths: ['src/**'], read_only_context: ['README.md'], deliverables: ['src/greet.js exports greet'], allow_mass_deletion: false },
+    scope: { paths: ['src/**'], read_only_context: ['README.md'], deliverables: ['src/greet.js exports greet'], allow_mass_deletion: false, protected_paths: [] },
     ci: null,
     builder: null,
     ...overrides,

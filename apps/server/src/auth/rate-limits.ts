@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type AugmentedRequest, type Store } from 'express-rate-limit';
+import { errorEnvelope } from '@autopack/contracts';
 import { clearRateLimit, hitRateLimit, unhitRateLimit, type Db } from '@autopack/db';
 import type { Clock } from '../clock';
 import type { ServerConfig } from '../config';
@@ -59,13 +60,8 @@ export function createRateLimiters(config: ServerConfig, db: Db, clock: Clock): 
         const reset = (req as AugmentedRequest).rateLimit?.resetTime;
         const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
         res.setHeader('Retry-After', String(seconds));
-        res.status(429).json({
-          error: {
-            code: 'rate_limited',
-            message: `too many requests (${name}: ${limit} per minute); retry after ${seconds} s`,
-            correlation_id: requestContext(res).correlationId,
-          },
-        });
+        const message = `too many requests (${name}: ${limit} per minute); retry after ${seconds} s`;
+        res.status(429).json(errorEnvelope('rate_limited', message, requestContext(res).correlationId));
       },
     });
   return {

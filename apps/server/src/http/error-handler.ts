@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { routes, toExpressPath, type ErrorCode, type ErrorEnvelope, type RouteSpec } from '@autopack/contracts';
+import { errorEnvelope, routes, type ErrorCode, toExpressPath, type ErrorEnvelope, type RouteSpec } from '@autopack/contracts';
 import { AppError } from './app-error';
 import { requestContext } from './request-context';
 
@@ -31,10 +31,6 @@ const CLIENT_ERRORS: Record<string, { code: ErrorCode; status: number; message: 
   },
 };
 
-function envelope(code: ErrorCode, message: string, correlationId: string, details?: unknown): ErrorEnvelope {
-  return { error: { code, message, ...(details === undefined ? {} : { details }), correlation_id: correlationId } };
-}
-
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const ctx = requestContext(res);
   let status = 500;
@@ -42,16 +38,16 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const known = typeof err?.type === 'string' ? CLIENT_ERRORS[err.type] : undefined;
   if (err instanceof AppError) {
     status = err.status;
-    body = envelope(err.code, err.message, ctx.correlationId, err.details);
+    body = errorEnvelope(err.code, err.message, ctx.correlationId, err.details);
   } else if (known) {
     status = known.status;
-    body = envelope(known.code, known.message(err), ctx.correlationId);
+    body = errorEnvelope(known.code, known.message(err), ctx.correlationId);
   } else if (err instanceof URIError || (err?.status === 400 && err?.expose)) {
     status = 400;
-    body = envelope('validation_failed', 'malformed URL: check the percent-encoding of the path', ctx.correlationId);
+    body = errorEnvelope('validation_failed', 'malformed URL: check the percent-encoding of the path', ctx.correlationId);
   } else {
     ctx.log.error('request failed', { err, method: req.method, path: req.path });
-    body = envelope('internal_error', 'internal error; quote the correlation_id when reporting it', ctx.correlationId);
+    body = errorEnvelope('internal_error', 'internal error; quote the correlation_id when reporting it', ctx.correlationId);
   }
   if (res.headersSent) return;
   res.status(status).json(body);
@@ -70,8 +66,8 @@ export const notFoundHandler: RequestHandler = (req, res) => {
     res.setHeader('Allow', allowed.join(', '));
     res
       .status(405)
-      .json(envelope('method_not_allowed', `${req.method} is not allowed on ${req.path}; use ${allowed.join(' or ')}`, ctx.correlationId));
+      .json(errorEnvelope('method_not_allowed', `${req.method} is not allowed on ${req.path}; use ${allowed.join(' or ')}`, ctx.correlationId));
     return;
   }
-  res.status(404).json(envelope('not_found', `no route ${req.method} ${req.path}; see /openapi.json`, ctx.correlationId));
+  res.status(404).json(errorEnvelope('not_found', `no route ${req.method} ${req.path}; see /openapi.json`, ctx.correlationId));
 };

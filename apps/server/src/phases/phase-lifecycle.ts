@@ -177,6 +177,9 @@ async function transition(trx: Trx, now: Date, locked: LockedRun, phase: PhaseRo
   patch.completed_at = ['COMPLETE', 'FAILED', 'SKIPPED', 'CANCELLED'].includes(to) ? now : null;
   const updated = await updatePhase(trx, run.run_id, phase.phase_id, patch);
   replace(locked.phases, updated);
+  if (to === 'CI_RUNNING') {
+    locked.run = await updateRun(trx, run.run_id, { ci_runs_used: locked.run.ci_runs_used + 1, updated_at: now });
+  }
   await appendEvent(trx, {
     run_id: run.run_id,
     tier_id: phase.tier_id,
@@ -391,7 +394,7 @@ async function pinBaseCommit(trx: Trx, now: Date, locked: LockedRun, commit: str
     );
   }
   locked.run = await updateRun(trx, run.run_id, { base_commit: commit, updated_at: now });
-  await appendEvent(trx, { run_id: run.run_id, type: 'base_commit_pinned', actor, payload: { base_commit: commit, base_ref: run.repo.base_ref ?? 'HEAD' }, created_at: now });
+  await appendEvent(trx, { run_id: run.run_id, type: 'base_commit_pinned', actor, payload: { base_commit: commit, base_ref: run.repo?.base_ref ?? 'HEAD' }, created_at: now });
 }
 
 export interface OperatorAction {

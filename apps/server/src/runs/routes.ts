@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import { routes } from '@autopack/contracts';
+import { describeIssues, planFromPlanFile, RunPlan, routes } from '@autopack/contracts';
 import { findRun, listEvents, toRunEvent } from '@autopack/db';
 import type { AppServices } from '../app-context';
 import { actorOf } from '../auth/actor';
-import { notFound } from '../http/app-error';
+import { notFound, validationError } from '../http/app-error';
 import { mount, mountOptions } from '../http/mount';
 import { cancelRun } from '../phases/phase-lifecycle';
 import { listRuns } from './run-listing';
@@ -21,6 +21,20 @@ export function runRoutes(services: AppServices): Router {
     return result;
   }, opts);
 
+  mount(router, 'importRun', routes.importRun, async ({ body }, ctx) => {
+    const { plan: input, mapping } = planFromPlanFile(body);
+    // The file was checked field by field; what remains are whole-plan checks (duplicates, max_phases),
+    // whose paths (phases.N.…) are the file's own.
+    const checked = RunPlan.safeParse(input);
+    if (!checked.success) throw validationError(describeIssues(checked.error.issues).map((i) => ({ ...i, path: `body.${i.path}` })));
+    const result = await ctx.once(async (trx) => ({
+      status: 201,
+      body: { ...(await startRun(trx, clock, checked.data, actorOf(ctx))), mapping },
+    }));
+    ctx.log.info('run imported', { run_id: body.run_id, phases: body.phases.length });
+    return result;
+  }, opts);
+
   mount(router, 'listRuns', routes.listRuns, async ({ query }) => ({ status: 200, body: await listRuns(db, query) }), opts);
 
   mount(router, 'getRun', routes.getRun, async ({ params }) => ({
@@ -30,7 +44,7 @@ export function runRoutes(services: AppServices): Router {
 
   mount(router, 'getRunProgress', routes.getRunProgress, async ({ params }) => ({
     status: 200,
-    body: await getRunProgress(db, params.run_id),
+    body: await getRunProgress(db, clock, params.run_id),
   }), opts);
 
   mount(router, 'listRunEvents', routes.listRunEvents, async ({ params, query }) => {

@@ -1,9 +1,12 @@
 import {
   ACTIVE_PHASE_STATES,
+  planWarnings,
   type CurrentPhase,
+  type PhaseScope,
   type RunDetail,
   type RunPlan,
   type RunProgress,
+  type StartedRun,
 } from '@autopack/contracts';
 import {
   announceWork,
@@ -28,8 +31,17 @@ import { conflict, notFound } from '../http/app-error';
 /** pg and PGlite both report a unique violation with SQLSTATE 23505. */
 const isUniqueViolation = (err: unknown) => (err as { code?: unknown })?.code === '23505';
 
+const EMPTY_SCOPE: PhaseScope = { paths: [], read_only_context: [], deliverables: [], allow_mass_deletion: false, protected_paths: [] };
+
+/** The predecessor's allowed_paths are path prefixes the phase may change: they join `paths`. */
+function storedScope(scope: PhaseScope | null | undefined): PhaseScope {
+  if (!scope) return EMPTY_SCOPE;
+  const extra = (scope.allowed_paths ?? []).filter((p) => !scope.paths.includes(p));
+  return extra.length > 0 ? { ...scope, paths: [...scope.paths, ...extra] } : scope;
+}
+
 /** Creates the run, its tiers (PENDING) and phases (QUEUED) and the run_created event, atomically. */
-export async function startRun(db: Db, clock: Clock, plan: RunPlan, actor: string): Promise<RunDetail> {
+export async function startRun(db: Db, clock: Clock, plan: RunPlan, actor: string): Promise<StartedRun> {
   const now = clock.now();
   const { run } = plan;
   try {
@@ -44,7 +56,8 @@ export async function startRun(db: Db, clock: Clock, plan: RunPlan, actor: strin
         max_phases: run.max_phases,
         max_duration_minutes: run.max_duration_minutes,
         goal_anchor: run.goal_anchor ?? null,
-        repo: JSON.stringify(run.repo),
+        // SQL NULL, not JSON null: the claim query skips runs whose repo IS NULL.
+        repo: run.repo ? JSON.stringify(run.repo) : null,
         on_phase_failure: run.on_phase_failure,
         plan: JSON.stringify(plan),
         failure_reason: null,
@@ -81,7 +94,8 @@ export async function startRun(db: Db, clock: Clock, plan: RunPlan, actor: strin
           complexity: p.complexity ?? null,
           builder_mode: p.builder_mode ?? null,
           builder_kind: p.builder?.kind ?? null,
-          scope: JSON.stringify(p.scope ?? { paths: [], read_only_context: [], deliverables: [], allow_mass_deletion: false }),
+          scope: JSON.stringify(storedScope(p.scope)),
+          intention_refs: p.intention_refs ? JSON.stringify(p.intention_refs) : null,
           ci: p.ci ? JSON.stringify(p.ci) : null,
           builder: p.builder ? JSON.stringify(p.builder) : null,
           max_attempts: p.max_attempts,
@@ -97,7 +111,7 @@ export async function startRun(db: Db, clock: Clock, plan: RunPlan, actor: strin
         run_id: run.run_id,
         type: 'run_created',
         actor,
-        payload: { tiers: plan.tiers.length, phases: plan.phases.length },
+        payload: { tiers: plan.tiers.length, phases: plan.phases.length, externally_driven: !run.repo },
         created_at: now,
       });
       await announceWork(trx);
@@ -107,7 +121,7 @@ export async function startRun(db: Db, clock: Clock, plan: RunPlan, actor: strin
     if (isUniqueViolation(err)) throw runExists(run.run_id);
     throw err;
   }
-  return getRunDetail(db, run.run_id);
+  return { ...(await getRunDetail(db, run.run_id)), warnings: planWarnings(plan) };
 }
 
 const runExists = (runId: string) => conflict('run_exists', `a run with run_id "${runId}" already exists`);
@@ -119,7 +133,7 @@ export async function getRunDetail(db: Db, runId: string): Promise<RunDetail> {
     const tiers = await listTiers(trx, runId);
     const phases = (await listPhases(trx, runId)).map(toPhase);
     return {
-      run: toRun(run),
+      ...toRun(run),
       tiers: tiers.map((t) => ({ ...toTier(t), phases: phases.filter((p) => p.tier_id === t.tier_id) })),
       phases,
     };
@@ -135,7 +149,10 @@ export function currentPhase(phases: readonly PhaseRow[]): CurrentPhase | null {
   return pick ? { phase_id: pick.phase_id, tier_id: pick.tier_id, name: pick.name, state: pick.state } : null;
 }
 
-export async function getRunProgress(db: Db, runId: string): Promise<RunProgress> {
+const elapsedSeconds = (started: Date | null, ended: Date | null, now: Date) =>
+  started ? Math.max(0, Math.floor(((ended ?? now).getTime() - started.getTime()) / 1000)) : null;
+
+export async function getRunProgress(db: Db, clock: Clock, runId: string): Promise<RunProgress> {
   return transaction(db, async (trx) => {
     const run = await findRun(trx, runId);
     if (!run) throw notFound('run_not_found', `no run ${runId}`);
@@ -148,6 +165,20 @@ export async function getRunProgress(db: Db, runId: string): Promise<RunProgress
     return {
       run_id: run.run_id,
       state: run.state,
+      elapsed_seconds: elapsedSeconds(run.started_at, run.completed_at, clock.now()),
+      phases_total: counts.total,
+      phases_completed: counts.COMPLETE,
+      phases_in_progress: phases.filter((p) => ACTIVE_PHASE_STATES.includes(p.state)).length,
+      phases_pending: counts.QUEUED,
+      phases: phases.map((p) => ({
+        phase_id: p.phase_id,
+        tier_id: p.tier_id,
+        name: p.name,
+        state: p.state,
+        phase_index: p.phase_index,
+        tokens_used: Number(p.tokens_used),
+        builder_attempts: p.attempt,
+      })),
       phase_counts: counts,
       percent_complete: counts.total === 0 ? 0 : Math.round((done / counts.total) * 1000) / 10,
       current_phase: currentPhase(phases),

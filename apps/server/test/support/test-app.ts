@@ -69,11 +69,14 @@ export function buildTestApp(database: DatabaseHandle, env: NodeJS.ProcessEnv = 
   return { app, http: request(app), database, clock, logs, logger, config, reaper };
 }
 
+/** A plan as tests write it: tiers and phases always present. */
+export type TestPlan = RunPlanInput & Required<Pick<RunPlanInput, 'tiers' | 'phases'>>;
+
 /** A plan with `tiers` tiers of `perTier` phases: ids t0…, and t0-p0, t0-p1, … */
 export function makePlan(
   runId: string,
   opts: { tiers?: number; perTier?: number; onPhaseFailure?: 'stop' | 'continue'; maxAttempts?: number } = {},
-): RunPlanInput {
+): TestPlan {
   const tiers = opts.tiers ?? 1;
   const perTier = opts.perTier ?? 1;
   return {
@@ -94,15 +97,17 @@ export function makePlan(
 }
 
 /** Phase ids of a plan in execution order. */
-export const phaseIds = (plan: RunPlanInput) => plan.phases.map((p) => p.phase_id);
+export const phaseIds = (plan: TestPlan) => plan.phases.map((p) => p.phase_id);
 
 export function setState(t: TestApp, runId: string, phaseId: string, state: string, extra: object = {}) {
   return t.http.post(`/runs/${runId}/phases/${phaseId}/update_status`).send({ state, ...extra });
 }
 
-/** Every error answer has the same envelope. */
+/** Every error answer has the same envelope, with the message again as the predecessor's `detail`. */
 export function expectEnvelope(body: unknown, code: string): void {
   expect(body).toEqual({
     error: expect.objectContaining({ code, message: expect.any(String), correlation_id: expect.any(String) }),
+    detail: expect.any(String),
   });
+  expect((body as { detail: string }).detail).toBe((body as { error: { message: string } }).error.message);
 }

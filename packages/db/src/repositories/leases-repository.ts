@@ -69,7 +69,8 @@ const activeList = sql.join(ACTIVE_PHASE_STATES.map((s) => sql.lit(s)));
 
 /**
  * The next phase to hand out (SPEC §4.3): the first QUEUED phase, in (run created_at, tier_index,
- * phase_index) order, of a run that is open, within budget and time, and has no phase active or
+ * phase_index) order, of a run that is open, has a repository (a run without one is driven from
+ * outside), is within budget and time, and has no phase active or
  * BLOCKED and no earlier phase QUEUED. `FOR UPDATE … SKIP LOCKED` on the run and the phase row: two
  * claimers never wait for each other and never get the same run; every other writer of a run locks
  * the run row first, so a claimer never waits while holding a lock (no deadlock).
@@ -85,6 +86,7 @@ export async function findClaimablePhase(
     from runs r
     join phases p on p.run_id = r.run_id
     where r.state in ('RUN_CREATED', 'PHASE_EXECUTION')
+      and r.repo is not null
       and r.tokens_used < r.token_cap
       and (r.started_at is null or r.started_at + make_interval(mins => r.max_duration_minutes) > ${now})
       and p.state = 'QUEUED'

@@ -75,6 +75,14 @@ export async function listRunSummaries(db: Db, opts: RunListOptions): Promise<Ru
   }));
 }
 
+/** How many runs a list filter matches, over all pages. */
+export async function countRuns(db: Db, state?: RunState): Promise<number> {
+  let query = db.selectFrom('runs').select((eb) => eb.fn.countAll<string | number>().as('n'));
+  if (state) query = query.where('state', '=', state);
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Open runs whose max_duration_minutes, counted from their first claim, has passed. */
 export async function listOverdueRuns(db: Db, now: Date, limit: number): Promise<Pick<RunRow, 'run_id'>[]> {
   return db
