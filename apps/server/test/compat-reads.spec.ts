@@ -1,4 +1,4 @@
-import type { KyselyPlugin } from 'kysely';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from 'kysely';
 import { testDialects } from '@autopack/db/testing';
 import { buildTestApp, expectEnvelope, makePlan, setState, type TestApp } from './support/test-app';
 import { claim, VIEWER } from './support/work';
@@ -17,11 +17,11 @@ const ids = (items: PhaseItem[]) => items.map((p) => `${p.run_id}/${p.phase_id}`
 function statementCounter(): KyselyPlugin & { count: number } {
   const counter = {
     count: 0,
-    transformQuery(args: { node: never }) {
+    transformQuery(args: PluginTransformQueryArgs) {
       counter.count += 1;
       return args.node;
     },
-    async transformResult(args: { result: never }) {
+    async transformResult(args: PluginTransformResultArgs) {
       return args.result;
     },
   };
