@@ -17,6 +17,7 @@ import { correlation } from './http/request-context';
 import { opsRoutes } from './ops/routes';
 import { phaseRoutes } from './phases/routes';
 import { projectRoutes } from './project/routes';
+import { runReportRoutes } from './runs/report-routes';
 import { runRoutes } from './runs/routes';
 
 export function createKeyring(ctx: AppContext): Keyring {
@@ -78,6 +79,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(opsRoutes(services));
   app.use(authRoutes(services));
   app.use(runRoutes(services));
+  app.use(runReportRoutes(services));
   app.use(phaseRoutes(services));
   app.use(claimRoutes(services));
   app.use(governanceRoutes(services));

@@ -14,5 +14,6 @@ export * from './roles';
 export * from './run-control';
 export * from './routes';
 export * from './run-plan';
+export * from './run-reads';
 export * from './runs';
 export * from './states';

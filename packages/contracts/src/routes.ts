@@ -54,6 +54,14 @@ import {
   UpdateStatusRequest,
   UpdateStatusResponse,
 } from './phase-writes';
+import {
+  PhaseListQuery,
+  PhasePage,
+  RunErrorList,
+  RunErrorsQuery,
+  RunErrorSummary,
+  RunIssueIndex,
+} from './run-reads';
 import { RunPlan } from './run-plan';
 import { ExecutionStatus, OperatorActionRequest, UsageRequest, UsageResponse } from './run-control';
 import { PhasePathParams, RunDetail, RunListQuery, RunPage, RunPathParams, RunProgress, StartedRun } from './runs';
@@ -167,6 +175,43 @@ export const routes = {
     params: RunPathParams,
     query: EventListQuery,
     responses: { 200: { description: 'One page of events', schema: EventPage }, 400: badRequest, 404: runMissing },
+  }),
+  getRunIssueIndex: route({
+    operationId: 'getRunIssueIndex',
+    method: 'get',
+    path: '/runs/{run_id}/issues/index',
+    summary: "The run's issues by issue_key (the predecessor's RunIssueIndex), built from record_issue",
+    tag: 'runs',
+    params: RunPathParams,
+    responses: { 200: { description: 'The issue index', schema: RunIssueIndex }, 400: badRequest, 404: runMissing },
+  }),
+  listRunErrors: route({
+    operationId: 'listRunErrors',
+    method: 'get',
+    path: '/runs/{run_id}/errors',
+    summary: 'Failures the run recorded (failed attempts, lease expiries, governance rejections, the run failing), oldest first',
+    tag: 'runs',
+    params: RunPathParams,
+    query: RunErrorsQuery,
+    responses: { 200: { description: 'One page of failures', schema: RunErrorList }, 400: badRequest, 404: runMissing },
+  }),
+  getRunErrorSummary: route({
+    operationId: 'getRunErrorSummary',
+    method: 'get',
+    path: '/runs/{run_id}/errors/summary',
+    summary: "The run's failures as plain text, with counts per error_type and component",
+    tag: 'runs',
+    params: RunPathParams,
+    responses: { 200: { description: 'The summary', schema: RunErrorSummary }, 400: badRequest, 404: runMissing },
+  }),
+  listPhases: route({
+    operationId: 'listPhases',
+    method: 'get',
+    path: '/phases',
+    summary: 'Phases of every run (or one run), optionally in one state, paged by page and page_size',
+    tag: 'phases',
+    query: PhaseListQuery,
+    responses: { 200: { description: 'One page of phases', schema: PhasePage }, 400: badRequest },
   }),
   updatePhaseStatus: route({
     operationId: 'updatePhaseStatus',

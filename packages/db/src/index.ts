@@ -19,3 +19,4 @@ export * from './repositories/runs-repository';
 export * from './repositories/settings-repository';
 export * from './repositories/usage-repository';
 export * from './repositories/auth-repository';
+export * from './repositories/run-reads-repository';

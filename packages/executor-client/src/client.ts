@@ -16,9 +16,11 @@ import type {
   LoginRequest,
   OperatorActionRequest,
   PendingQuery,
+  PhaseListQuery,
   RecordIssueRequest,
   RegisterRequest,
   RouteId,
+  RunErrorsQuery,
   RunListQuery,
   PlanFile,
   RunPlan,
@@ -97,6 +99,25 @@ export class AutopackClient {
 
   listRunEvents(runId: string, query: In<typeof EventListQuery> = {}, options?: CallOptions): Promise<Body<'listRunEvents'>> {
     return this.body('listRunEvents', { params: { run_id: runId }, query }, options);
+  }
+
+  /** The run's issues by issue_key (the predecessor's RunIssueIndex). */
+  getRunIssueIndex(runId: string, options?: CallOptions): Promise<Body<'getRunIssueIndex'>> {
+    return this.body('getRunIssueIndex', { params: { run_id: runId } }, options);
+  }
+
+  /** Failures the run recorded, oldest first. */
+  listRunErrors(runId: string, query: In<typeof RunErrorsQuery> = {}, options?: CallOptions): Promise<Body<'listRunErrors'>> {
+    return this.body('listRunErrors', { params: { run_id: runId }, query }, options);
+  }
+
+  getRunErrorSummary(runId: string, options?: CallOptions): Promise<Body<'getRunErrorSummary'>> {
+    return this.body('getRunErrorSummary', { params: { run_id: runId } }, options);
+  }
+
+  /** Phases of every run (or one), paged the predecessor's way (page, page_size). */
+  listPhases(query: In<typeof PhaseListQuery> = {}, options?: CallOptions): Promise<Body<'listPhases'>> {
+    return this.body('listPhases', { query }, options);
   }
 
   /* ------------------------------------------------------------------ phases (operator, no lease) */

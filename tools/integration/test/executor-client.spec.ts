@@ -125,6 +125,12 @@ for (const dialect of testDialects()) {
         expect(err).toMatchObject({ status: 409, code: 'illegal_transition' });
       });
 
+      // The predecessor's reads: issue index, failures, phases.
+      expect(Object.keys((await viewer.getRunIssueIndex('ic-1')).issues_by_key).sort()).toEqual(['late', 'lint']);
+      const failures = await viewer.listRunErrors('ic-1');
+      expect(failures.errors.map((e) => e.error_type)).toEqual(['ci_fail', 'ci_fail', 'DONE_FAILED_REQUIRES_HUMAN_REVIEW']);
+      expect((await viewer.getRunErrorSummary('ic-1')).error_count).toBe(3);
+      expect((await viewer.listPhases({ run_id: 'ic-1', page_size: 2 })).has_next).toBe(true);
       const events = await viewer.listRunEvents('ic-1', { limit: 500 });
       expect(events.events.at(-1)?.type).toBe('artifact_stored');
       expect((await viewer.getIssueBacklog()).issues.map((i) => i.issue_key).sort()).toEqual(['late', 'lint']);
