@@ -23,14 +23,45 @@ export const GovernanceRequestBody = z.strictObject({
 });
 export type GovernanceRequestBody = z.infer<typeof GovernanceRequestBody>;
 
-/** `POST /approval/request`: other risky decisions (mass deletion, quality gate blocked, …). */
-export const ApprovalRequestBody = z.strictObject({
-  run_id: Identifier,
-  phase_id: Identifier,
-  kind: ApprovalKind,
-  summary: z.string().min(1).max(4000),
-  details: JsonObject.optional(),
-});
+/** Fields of the predecessor's approval request body (its executor's BUILD-113 and quality-gate flows). */
+const PREDECESSOR_APPROVAL_FIELDS = ['context', 'decision_info', 'deletion_info', 'patch_preview'] as const;
+
+/**
+ * `POST /approval/request`: other risky decisions (mass deletion, quality gate blocked, …). Either
+ * ours (`kind`, `summary`, `details`) or the predecessor's (`context`, `decision_info`,
+ * `deletion_info`, `patch_preview`), not a mix: the server maps the predecessor's to a kind and a
+ * summary and keeps its fields in `details`.
+ */
+export const ApprovalRequestBody = z
+  .strictObject({
+    run_id: Identifier,
+    phase_id: Identifier,
+    kind: ApprovalKind.optional().describe('Required unless the body is in the predecessor shape (no kind, summary or details)'),
+    summary: z.string().min(1).max(4000).optional().describe('Required with kind'),
+    details: JsonObject.optional(),
+    context: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Predecessor field ("build113_risky_decision", a task category, …; default "unknown"); kept in details.context'),
+    decision_info: JsonObject.nullable().optional().describe('Predecessor field; kept in details.decision_info'),
+    deletion_info: JsonObject.nullable()
+      .optional()
+      .describe('Predecessor field (deletion figures of its quality gate); kept in details.deletion_info, makes the kind quality_gate'),
+    patch_preview: z.string().max(10_000).nullable().optional().describe("Predecessor field (its executor's BUILD-113 flow); kept in details.patch_preview"),
+  })
+  .superRefine((body, ctx) => {
+    const theirs = PREDECESSOR_APPROVAL_FIELDS.filter((f) => body[f] !== undefined);
+    if (body.kind !== undefined) {
+      if (body.summary === undefined) ctx.addIssue({ code: 'custom', path: ['summary'], message: 'required with kind' });
+      for (const f of theirs) ctx.addIssue({ code: 'custom', path: [f], message: 'a predecessor field: send kind/summary/details or the predecessor fields, not both' });
+    } else {
+      for (const f of ['summary', 'details'] as const) {
+        if (body[f] !== undefined) ctx.addIssue({ code: 'custom', path: ['kind'], message: `required with ${f}` });
+      }
+    }
+  });
 export type ApprovalRequestBody = z.infer<typeof ApprovalRequestBody>;
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'cancelled'] as const;
@@ -68,15 +99,34 @@ export type ApprovalFiled = z.infer<typeof ApprovalFiled>;
 
 export const RequestPathParams = z.strictObject({ request_id: z.uuid({ message: 'must be a request id (UUID)' }) });
 
-/** `POST /governance/approve/{request_id}` and `POST /approval/{request_id}/decide` */
+/** `POST /approval/{request_id}/decide` */
 export const DecisionRequest = z.strictObject({
   approved: z.boolean(),
   reason: z.string().min(1).max(4000),
 });
 export type DecisionRequest = z.infer<typeof DecisionRequest>;
 
+/**
+ * `POST /governance/approve/{request_id}`: as a JSON body `{approved, reason?}` or, as the
+ * predecessor's clients send it, as query parameters (`?approved=true|false`, optionally
+ * `&reason=`) without a body; never both. Without a reason the decision records one that says so.
+ */
+export const GovernanceDecisionRequest = z.strictObject({
+  approved: z.boolean().describe('In the query string: true/false or 1/0, any case'),
+  reason: z.string().min(1).max(4000).optional(),
+});
+export type GovernanceDecisionRequest = z.infer<typeof GovernanceDecisionRequest>;
+
 export const DecisionResponse = UpdateStatusResponse.extend({ request: ApprovalRecord });
 export type DecisionResponse = z.infer<typeof DecisionResponse>;
+
+/** The governance decision, with the predecessor's answer fields beside ours. */
+export const GovernanceDecisionResponse = DecisionResponse.extend({
+  status: z.enum(['approved', 'denied']).describe("Predecessor field: the decision"),
+  request_id: z.uuid().describe('Predecessor field: the request decided'),
+  message: z.string().describe('Predecessor field: "Governance request approved|denied"'),
+});
+export type GovernanceDecisionResponse = z.infer<typeof GovernanceDecisionResponse>;
 
 export const PendingQuery = z.strictObject({
   limit: queryInteger(1, 200).prefault(50),
@@ -84,9 +134,65 @@ export const PendingQuery = z.strictObject({
 });
 export type PendingQuery = z.infer<typeof PendingQuery>;
 
-export const PendingList = z.strictObject({
-  requests: z.array(ApprovalRecord).describe('Oldest first (created_at, then request_id)'),
+const pendingCount = Count.describe('Pending requests in all (every page): the predecessor\'s count');
+
+/** A pending governance request, with the predecessor's GovernanceRequest fields beside ours. */
+export const GovernancePendingItem = ApprovalRecord.extend({
+  approved: z.boolean().nullable().describe('Predecessor field: null while pending, true approved, false rejected or cancelled'),
+  approved_by: z.string().nullable().describe('Predecessor field: who decided (our decided_by)'),
+});
+export type GovernancePendingItem = z.infer<typeof GovernancePendingItem>;
+
+export const GovernancePendingList = z.strictObject({
+  requests: z.array(GovernancePendingItem).describe('Oldest first (created_at, then request_id)'),
+  pending_requests: z.array(GovernancePendingItem).describe("The same items under the predecessor's key"),
+  count: pendingCount,
   limit: Count,
   offset: Count,
 });
-export type PendingList = z.infer<typeof PendingList>;
+export type GovernancePendingList = z.infer<typeof GovernancePendingList>;
+
+/** A pending approval request, with the predecessor's fields beside ours. */
+export const ApprovalPendingItem = ApprovalRecord.extend({
+  id: z.uuid().describe('Predecessor field: the request_id'),
+  context: z.string().describe("Predecessor field: the context it was filed with, or our kind"),
+  requested_at: Timestamp.describe('Predecessor field: created_at'),
+  timeout_at: Timestamp.describe('Predecessor field: expires_at'),
+  decision_info: JsonObject.nullable().describe('Predecessor field, from details.decision_info'),
+  deletion_info: JsonObject.nullable().describe('Predecessor field, from details.deletion_info'),
+  telegram_sent: z.boolean().describe('Predecessor field: always false (notifications are not sent from this request)'),
+});
+export type ApprovalPendingItem = z.infer<typeof ApprovalPendingItem>;
+
+export const ApprovalPendingList = z.strictObject({
+  requests: z.array(ApprovalPendingItem).describe('Oldest first (created_at, then request_id)'),
+  count: pendingCount,
+  limit: Count,
+  offset: Count,
+});
+export type ApprovalPendingList = z.infer<typeof ApprovalPendingList>;
+
+/** `GET /approval/status/{request_id}`: the record with the predecessor's status fields beside ours. */
+export const ApprovalStatusRecord = ApprovalRecord.extend({
+  approval_id: z.uuid().describe('Predecessor field: the request_id'),
+  requested_at: Timestamp.describe('Predecessor field: created_at'),
+  responded_at: Timestamp.nullable().describe('Predecessor field: decided_at'),
+  timeout_at: Timestamp.describe('Predecessor field: expires_at'),
+  approval_reason: z.string().nullable().describe('Predecessor field: decision_reason when approved'),
+  rejected_reason: z.string().nullable().describe('Predecessor field: decision_reason when rejected'),
+  response_method: z
+    .enum(['api', 'auto', 'timeout', 'cancelled'])
+    .nullable()
+    .describe('Predecessor field: null while pending; api (a person), auto (auto-approval), timeout (the timeout policy decided: status says how), cancelled'),
+});
+export type ApprovalStatusRecord = z.infer<typeof ApprovalStatusRecord>;
+
+/** The answer of `POST /approval/request`: ours, plus the predecessor's answer fields. */
+export const ApprovalRequestFiled = ApprovalFiled.extend({
+  status: ApprovalStatus.describe('Predecessor field: the request\'s status (pending)'),
+  approval_id: z.uuid().describe('Predecessor field: the request_id, for GET /approval/status/{id}'),
+  reason: z.string().describe('Predecessor field: what happens next'),
+  telegram_sent: z.boolean().describe('Predecessor field: always false'),
+  timeout_at: Timestamp.describe('Predecessor field: expires_at'),
+});
+export type ApprovalRequestFiled = z.infer<typeof ApprovalRequestFiled>;

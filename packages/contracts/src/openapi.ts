@@ -53,6 +53,13 @@ function parameters(spec: RouteSpec): unknown[] {
       out.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
     }
   }
+  if (spec.body && spec.bodyFromQuery) {
+    // The same fields may come as query parameters instead of the body (never both).
+    const body = jsonSchema(spec.body, 'input') as { properties?: Record<string, JsonSchema> };
+    for (const [name, schema] of Object.entries(body.properties ?? {})) {
+      out.push({ name, in: 'query', required: false, description: 'Instead of the JSON body (not both)', schema });
+    }
+  }
   if (spec.fenced) out.push(leaseHeader);
   if (spec.method !== 'get') out.push(idempotencyHeader);
   return out;
@@ -106,7 +113,7 @@ export function buildOpenApi(version = '0.1.0'): OpenApiDocument {
     if (spec.body) {
       const name = `${pascal(spec.operationId)}Request`;
       schemas[name] = jsonSchema(spec.body, 'input');
-      operation['requestBody'] = { required: true, content: { 'application/json': { schema: ref(name) } } };
+      operation['requestBody'] = { required: !spec.bodyFromQuery, content: { 'application/json': { schema: ref(name) } } };
     }
     paths[spec.path] = { ...paths[spec.path], [spec.method]: operation };
   }

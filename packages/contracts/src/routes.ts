@@ -33,12 +33,16 @@ import {
 import { EventListQuery, EventPage } from './events';
 import {
   ApprovalFiled,
-  ApprovalRecord,
   ApprovalRequestBody,
+  ApprovalPendingList,
+  ApprovalRequestFiled,
+  ApprovalStatusRecord,
   DecisionRequest,
   DecisionResponse,
+  GovernanceDecisionRequest,
+  GovernanceDecisionResponse,
+  GovernancePendingList,
   GovernanceRequestBody,
-  PendingList,
   PendingQuery,
   RequestPathParams,
 } from './governance';
@@ -51,6 +55,7 @@ import {
   RecordIssueRequest,
   RecordIssueResponse,
   ResultReceipt,
+  UpdatePhaseStatusResponse,
   UpdateStatusRequest,
   UpdateStatusResponse,
 } from './phase-writes';
@@ -90,6 +95,12 @@ export interface RouteSpec {
   params?: z.ZodObject;
   query?: z.ZodType;
   body?: z.ZodType;
+  /**
+   * The body's fields may instead come as query parameters, without a body (the predecessor's
+   * clients call these routes so): one or the other, a request with both is 400. A query value
+   * for an array field may repeat (`?a=x&a=y`); booleans are `true`/`false`/`1`/`0`.
+   */
+  bodyFromQuery?: true;
   /**
    * An executor write about a phase (SPEC §4.3): it must carry `X-Lease-Token` matching the phase's
    * current lease (else 409 `lease_lost`, nothing written); only an operator or admin may omit it.
@@ -224,7 +235,7 @@ export const routes = {
     params: PhasePathParams,
     body: UpdateStatusRequest,
     responses: {
-      200: { description: 'The phase, its tier and its run after the change', schema: UpdateStatusResponse },
+      200: { description: 'The phase, its tier and its run after the change', schema: UpdatePhaseStatusResponse },
       400: badRequest,
       404: phaseMissing,
       409: {
@@ -269,10 +280,11 @@ export const routes = {
     method: 'post',
     fenced: true,
     path: '/runs/{run_id}/phases/{phase_id}/record_issue',
-    summary: 'Record an issue found in a phase (deduplicated by issue_key per phase)',
+    summary: 'Record an issue found in a phase (deduplicated by issue_key per phase); a JSON body or the same fields as query parameters',
     tag: 'phases',
     params: PhasePathParams,
     body: RecordIssueRequest,
+    bodyFromQuery: true,
     responses: {
       200: { description: 'Already recorded: occurrence counted', schema: RecordIssueResponse },
       201: { description: 'New issue recorded; counters of phase, tier and run raised', schema: RecordIssueResponse },
@@ -436,18 +448,20 @@ export const routes = {
     summary: 'Governance requests waiting for a decision, oldest first',
     tag: 'governance',
     query: PendingQuery,
-    responses: { 200: { description: 'Pending requests', schema: PendingList }, 400: badRequest },
+    responses: { 200: { description: 'Pending requests', schema: GovernancePendingList }, 400: badRequest },
   }),
   decideGovernance: route({
     operationId: 'decideGovernance',
     method: 'post',
     path: '/governance/approve/{request_id}',
-    summary: 'Approve (phase QUEUED with the paths granted) or reject (phase FAILED, run DONE_FAILED_POLICY_VIOLATION)',
+    summary:
+      'Approve (phase QUEUED with the paths granted) or reject (phase FAILED, run DONE_FAILED_POLICY_VIOLATION); a JSON body or ?approved=true|false',
     tag: 'governance',
     params: RequestPathParams,
-    body: DecisionRequest,
+    body: GovernanceDecisionRequest,
+    bodyFromQuery: true,
     responses: {
-      200: { description: 'Decided', schema: DecisionResponse },
+      200: { description: 'Decided', schema: GovernanceDecisionResponse },
       400: badRequest,
       404: requestMissing,
       409: { description: '`already_decided`' },
@@ -462,7 +476,7 @@ export const routes = {
     tag: 'governance',
     body: ApprovalRequestBody,
     responses: {
-      201: { description: 'Filed; the phase is BLOCKED', schema: ApprovalFiled },
+      201: { description: 'Filed; the phase is BLOCKED', schema: ApprovalRequestFiled },
       400: badRequest,
       404: phaseMissing,
       409: { description: `\`illegal_transition\` (the phase is not active) or ${leaseConflict}` },
@@ -475,7 +489,7 @@ export const routes = {
     summary: 'One approval or governance request with its decision',
     tag: 'governance',
     params: RequestPathParams,
-    responses: { 200: { description: 'The request', schema: ApprovalRecord }, 400: badRequest, 404: requestMissing },
+    responses: { 200: { description: 'The request', schema: ApprovalStatusRecord }, 400: badRequest, 404: requestMissing },
   }),
   listApprovalPending: route({
     operationId: 'listApprovalPending',
@@ -484,7 +498,7 @@ export const routes = {
     summary: 'Approval requests (not governance) waiting for a decision, oldest first',
     tag: 'governance',
     query: PendingQuery,
-    responses: { 200: { description: 'Pending requests', schema: PendingList }, 400: badRequest },
+    responses: { 200: { description: 'Pending requests', schema: ApprovalPendingList }, 400: badRequest },
   }),
   decideApproval: route({
     operationId: 'decideApproval',

@@ -21,6 +21,19 @@ describe('buildOpenApi', () => {
     }
   });
 
+  it("documents the query form of routes whose body may come as query parameters (the predecessor's clients)", () => {
+    const issue = doc.paths['/runs/{run_id}/phases/{phase_id}/record_issue']!['post'] as {
+      parameters: { name: string; in: string; required: boolean }[];
+      requestBody: { required: boolean };
+    };
+    const query = issue.parameters.filter((p) => p.in === 'query');
+    expect(query.map((p) => p.name)).toEqual(expect.arrayContaining(['issue_key', 'severity', 'source', 'category', 'evidence_refs']));
+    expect(query.every((p) => !p.required)).toBe(true);
+    expect(issue.requestBody.required).toBe(false);
+    const decide = doc.paths['/approval/{request_id}/decide']!['post'] as { requestBody: { required: boolean } };
+    expect(decide.requestBody.required).toBe(true);
+  });
+
   it('declares every path parameter of a templated path', () => {
     for (const [path, byMethod] of Object.entries(doc.paths)) {
       const names = [...path.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]);

@@ -12,6 +12,7 @@ import type {
   ClaimRequest,
   DecisionRequest,
   EventListQuery,
+  GovernanceDecisionRequest,
   GovernanceRequestBody,
   LoginRequest,
   OperatorActionRequest,
@@ -182,7 +183,8 @@ export class AutopackClient {
     return this.body('listGovernancePending', { query }, options);
   }
 
-  decideGovernance(requestId: string, body: In<typeof DecisionRequest>, options?: CallOptions): Promise<Body<'decideGovernance'>> {
+  /** Decide a governance request; `reason` may be omitted (the decision then records that none was given). */
+  decideGovernance(requestId: string, body: In<typeof GovernanceDecisionRequest>, options?: CallOptions): Promise<Body<'decideGovernance'>> {
     return this.body('decideGovernance', { params: { request_id: requestId }, body }, options);
   }
 

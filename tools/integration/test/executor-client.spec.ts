@@ -77,16 +77,20 @@ for (const dialect of testDialects()) {
       expect(governance.phase_state).toBe('BLOCKED');
       const pendingGov = await ops.listGovernancePending();
       expect(pendingGov.requests.map((r) => r.request_id)).toEqual([governance.request.request_id]);
-      const approvedGov = await ops.decideGovernance(governance.request.request_id, { approved: true, reason: 'reviewed' });
-      expect(approvedGov.phase.state).toBe('QUEUED');
+      expect(pendingGov).toMatchObject({ count: 1, pending_requests: pendingGov.requests });
+      const approvedGov = await ops.decideGovernance(governance.request.request_id, { approved: true });
+      expect(approvedGov).toMatchObject({ status: 'approved', message: 'Governance request approved', phase: { state: 'QUEUED' } });
 
       // Attempt 2: granted the path; asks for a mass deletion.
       const second = (await exec.claim({ executor_id: 'host-1:w1' }))!;
       expect(second.claim.phase.grants).toEqual(['.github/workflows/ci.yml']);
       expect(second.claim.prior_attempts.map((a) => a.outcome)).toEqual(['blocked']);
       const approval = await second.requestApproval({ kind: 'mass_deletion', summary: 'drop legacy/' });
-      expect((await ops.listApprovalPending()).requests).toHaveLength(1);
-      expect((await viewer.getApprovalStatus(approval.request.request_id)).status).toBe('pending');
+      expect(approval).toMatchObject({ status: 'pending', approval_id: approval.request.request_id, telegram_sent: false });
+      const pendingApprovals = await ops.listApprovalPending();
+      expect(pendingApprovals.requests).toHaveLength(1);
+      expect(pendingApprovals).toMatchObject({ count: 1, requests: [{ id: approval.approval_id, context: 'mass_deletion' }] });
+      expect(await viewer.getApprovalStatus(approval.request.request_id)).toMatchObject({ status: 'pending', approval_id: approval.approval_id, response_method: null });
       expect((await ops.decideApproval(approval.request.request_id, { approved: true, reason: 'ok' })).request.status).toBe('approved');
 
       // Attempt 3 completes the phase.

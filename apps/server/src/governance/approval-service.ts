@@ -2,14 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type {
   ApplyRiskLevel,
   ApprovalFiled,
+  ApprovalKind,
+  ApprovalPendingItem,
+  ApprovalPendingList,
   ApprovalRecord,
   ApprovalRequestBody,
+  ApprovalRequestFiled,
+  ApprovalStatusRecord,
   DecisionResponse,
+  GovernanceDecisionResponse,
+  GovernancePendingItem,
+  GovernancePendingList,
   GovernanceRequestBody,
-  PendingList,
   PendingQuery,
 } from '@autopack/contracts';
 import {
+  countPendingApprovals,
   decideApprovalRequest,
   findApprovalRequest,
   insertApprovalRequest,
@@ -155,6 +163,27 @@ export async function fileGovernanceRequest(
   });
 }
 
+/**
+ * The predecessor's approval body (`context`, `decision_info`, `deletion_info`, `patch_preview`)
+ * as one of ours: its quality-gate flow is the one that sends deletion figures, everything else
+ * (BUILD-113 risky decisions, …) is `other`. Its fields are kept in `details`.
+ */
+function fromPredecessor(body: ApprovalRequestBody): { kind: ApprovalKind; summary: string; details: Record<string, unknown> } {
+  const context = body.context ?? 'unknown';
+  const info = body.decision_info ?? null;
+  const rationale = typeof info?.['rationale'] === 'string' && info['rationale'].length > 0 ? `: ${info['rationale']}` : '';
+  return {
+    kind: body.deletion_info ? 'quality_gate' : 'other',
+    summary: `approval requested (context: ${context})${rationale}`.slice(0, 4000),
+    details: {
+      context,
+      decision_info: info,
+      deletion_info: body.deletion_info ?? null,
+      ...(body.patch_preview ? { patch_preview: body.patch_preview } : {}),
+    },
+  };
+}
+
 /** `POST /approval/request`: mass deletion, quality gate and other risky decisions; never automatic. */
 export async function fileApprovalRequest(
   db: Db,
@@ -162,18 +191,28 @@ export async function fileApprovalRequest(
   config: ServerConfig,
   filer: Filer,
   body: ApprovalRequestBody,
-): Promise<ApprovalFiled> {
-  return file(db, clock, config, filer, {
-    kind: body.kind,
+): Promise<ApprovalRequestFiled> {
+  const request = body.kind !== undefined ? { kind: body.kind, summary: body.summary!, details: body.details ?? {} } : fromPredecessor(body);
+  const filed = await file(db, clock, config, filer, {
+    kind: request.kind,
     run_id: body.run_id,
     phase_id: body.phase_id,
     requested_paths: [],
-    justification: body.summary,
+    justification: request.summary,
     changed_lines: 0,
     risk_level: null,
-    details: body.details ?? {},
+    details: request.details,
     autoApprove: false,
   });
+  const { timeoutMinutes, onTimeout } = config.approvals;
+  return {
+    ...filed,
+    status: filed.request.status,
+    approval_id: filed.request.request_id,
+    reason: `awaiting an operator's decision (POST /approval/${filed.request.request_id}/decide); after ${timeoutMinutes} minutes the timeout policy will ${onTimeout}`,
+    telegram_sent: false,
+    timeout_at: filed.request.expires_at,
+  };
 }
 
 export interface Decision {
@@ -181,6 +220,23 @@ export interface Decision {
   approved: boolean;
   reason: string;
   actor: string;
+}
+
+/**
+ * `POST /governance/approve/{id}` with the predecessor's answer fields. Its clients send no reason
+ * (`?approved=true`): the decision then records one that says so.
+ */
+export async function decideGovernance(
+  db: Db,
+  clock: Clock,
+  decision: Omit<Decision, 'reason'> & { reason?: string | undefined },
+): Promise<GovernanceDecisionResponse> {
+  const verdict = decision.approved ? 'approved' : 'denied';
+  const decided = await decideRequest(db, clock, 'governance', {
+    ...decision,
+    reason: decision.reason ?? `${verdict} without a reason (POST /governance/approve)`,
+  });
+  return { ...decided, status: verdict, request_id: decided.request.request_id, message: `Governance request ${verdict}` };
 }
 
 /**
@@ -248,14 +304,64 @@ export async function timeOutRequest(db: Db, clock: Clock, config: ServerConfig,
   });
 }
 
-export async function listPending(db: Db, family: RequestFamily, query: PendingQuery): Promise<PendingList> {
-  const rows = await listPendingApprovals(db, KINDS[family], query.limit, query.offset);
-  return { requests: rows.map(toApprovalRecord), limit: query.limit, offset: query.offset };
+export async function listGovernancePending(db: Db, query: PendingQuery): Promise<GovernancePendingList> {
+  const rows = await listPendingApprovals(db, KINDS.governance, query.limit, query.offset);
+  const items: GovernancePendingItem[] = rows.map((row) => ({
+    ...toApprovalRecord(row),
+    approved: row.status === 'pending' ? null : row.status === 'approved',
+    approved_by: row.decided_by,
+  }));
+  // Both keys hold the same items: ours (`requests`) and the predecessor's (`pending_requests`).
+  return { requests: items, pending_requests: items, count: await countPendingApprovals(db, KINDS.governance), limit: query.limit, offset: query.offset };
 }
 
-export async function getRequest(db: Db, requestId: string): Promise<ApprovalRecord> {
+const objectOrNull = (v: unknown): Record<string, unknown> | null =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+
+export async function listApprovalPending(db: Db, query: PendingQuery): Promise<ApprovalPendingList> {
+  const rows = await listPendingApprovals(db, KINDS.approval, query.limit, query.offset);
+  const items: ApprovalPendingItem[] = rows.map((row) => {
+    const record = toApprovalRecord(row);
+    const context = row.details['context'];
+    return {
+      ...record,
+      id: record.request_id,
+      context: typeof context === 'string' ? context : record.kind,
+      requested_at: record.created_at,
+      timeout_at: record.expires_at,
+      decision_info: objectOrNull(row.details['decision_info']),
+      deletion_info: objectOrNull(row.details['deletion_info']),
+      telegram_sent: false,
+    };
+  });
+  return { requests: items, count: await countPendingApprovals(db, KINDS.approval), limit: query.limit, offset: query.offset };
+}
+
+/**
+ * How the predecessor would name who answered. Its `timeout` status is not ours: here the timeout
+ * policy decides (approved or rejected, which is what happened to the phase), and
+ * `response_method: "timeout"` says it was the policy.
+ */
+function responseMethod(row: ApprovalRequestRow): ApprovalStatusRecord['response_method'] {
+  if (row.status === 'pending') return null;
+  if (row.status === 'cancelled') return 'cancelled';
+  if (row.decided_by === 'system:timeout') return 'timeout';
+  if (row.auto_approved) return 'auto';
+  return 'api';
+}
+
+export async function getRequest(db: Db, requestId: string): Promise<ApprovalStatusRecord> {
   const row = await findApprovalRequest(db, requestId);
   if (!row) throw notFound('request_not_found', `no request ${requestId}`);
-  return toApprovalRecord(row);
+  const record = toApprovalRecord(row);
+  return {
+    ...record,
+    approval_id: record.request_id,
+    requested_at: record.created_at,
+    responded_at: record.decided_at,
+    timeout_at: record.expires_at,
+    approval_reason: row.status === 'approved' ? row.decision_reason : null,
+    rejected_reason: row.status === 'rejected' ? row.decision_reason : null,
+    response_method: responseMethod(row),
+  };
 }
-

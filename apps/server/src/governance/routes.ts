@@ -3,7 +3,15 @@ import { routes } from '@autopack/contracts';
 import type { AppServices } from '../app-context';
 import { actorOf } from '../auth/actor';
 import { mount, mountOptions } from '../http/mount';
-import { decideRequest, fileApprovalRequest, fileGovernanceRequest, getRequest, listPending } from './approval-service';
+import {
+  decideGovernance,
+  decideRequest,
+  fileApprovalRequest,
+  fileGovernanceRequest,
+  getRequest,
+  listApprovalPending,
+  listGovernancePending,
+} from './approval-service';
 
 export function governanceRoutes(services: AppServices): Router {
   const router = Router();
@@ -22,13 +30,13 @@ export function governanceRoutes(services: AppServices): Router {
 
   mount(router, 'listGovernancePending', routes.listGovernancePending, async ({ query }) => ({
     status: 200,
-    body: await listPending(db, 'governance', query),
+    body: await listGovernancePending(db, query),
   }), opts);
 
   mount(router, 'decideGovernance', routes.decideGovernance, async ({ params, body }, ctx) => {
     const result = await ctx.once(async (trx) => ({
       status: 200,
-      body: await decideRequest(trx, clock, 'governance', { requestId: params.request_id, ...body, actor: actorOf(ctx) }),
+      body: await decideGovernance(trx, clock, { requestId: params.request_id, ...body, actor: actorOf(ctx) }),
     }));
     ctx.log.info('governance request decided', { request_id: params.request_id, approved: body.approved, by: actorOf(ctx) });
     return result;
@@ -39,7 +47,7 @@ export function governanceRoutes(services: AppServices): Router {
       status: 201,
       body: await fileApprovalRequest(trx, clock, config, { actor: actorOf(ctx), fence: ctx.fence }, body),
     }));
-    ctx.log.info('approval requested', { run_id: body.run_id, phase_id: body.phase_id, kind: body.kind });
+    ctx.log.info('approval requested', { run_id: body.run_id, phase_id: body.phase_id, kind: body.kind ?? `predecessor context ${body.context ?? 'unknown'}` });
     return result;
   }, opts);
 
@@ -50,7 +58,7 @@ export function governanceRoutes(services: AppServices): Router {
 
   mount(router, 'listApprovalPending', routes.listApprovalPending, async ({ query }) => ({
     status: 200,
-    body: await listPending(db, 'approval', query),
+    body: await listApprovalPending(db, query),
   }), opts);
 
   mount(router, 'decideApproval', routes.decideApproval, async ({ params, body }, ctx) => {

@@ -93,6 +93,53 @@ function checkAnswer(id: RouteId, spec: ResponseSpec | undefined, result: RouteR
   }
 }
 
+/**
+ * For routes whose body may come as query parameters (`bodyFromQuery`): whether this request
+ * sends it so. Query parameters and a body with fields is 400: one or the other. An empty JSON
+ * object counts as no body (Python's requests sends `Content-Length: 0` with a JSON type).
+ */
+function bodyFieldsInQuery(req: Request): boolean {
+  const inQuery = Object.keys(req.query as object).length > 0;
+  const body: unknown = req.body;
+  const inBody = body !== undefined && !(typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0);
+  if (inQuery && inBody) {
+    throw validationError([{ path: 'query', message: 'send the fields either as query parameters or as a JSON body, not both' }]);
+  }
+  return inQuery;
+}
+
+/** The zod type under optional/default/nullable wrappers (what a query value must become). */
+function baseType(schema: z.ZodType): string {
+  let def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
+  while (def.innerType && ['optional', 'default', 'prefault', 'nullable'].includes(def.type)) {
+    def = (def.innerType as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
+  }
+  return def.type;
+}
+
+/**
+ * Query strings hold only strings (and arrays of them when a name repeats): give the body schema
+ * what a JSON body would hold. An array field takes one value as a one-item array; a boolean
+ * field takes true/false/1/0 in any case (Python's requests writes True/False). Anything else is
+ * left for the schema to refuse with its usual message.
+ */
+function queryAsBody(schema: z.ZodType, query: Record<string, unknown>): Record<string, unknown> {
+  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(query)) {
+    const field = shape[name];
+    const type = field ? baseType(field) : undefined;
+    if (type === 'array' && typeof value === 'string') {
+      out[name] = [value];
+    } else if (type === 'boolean' && typeof value === 'string' && /^(true|false|1|0)$/i.test(value)) {
+      out[name] = /^(true|1)$/i.test(value);
+    } else {
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
 function send(res: Response, result: RouteResult<unknown>): void {
   if ('raw' in result) {
     res.status(result.status).type(result.contentType).set(result.headers ?? {}).send(result.raw);
@@ -114,22 +161,27 @@ export function mount<Id extends RouteId>(
   handler: RouteHandler<Routes[Id]>,
   options: MountOptions,
 ): void {
-  const route = spec as Routes[RouteId] & { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType };
+  const route = spec as Routes[RouteId] & { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType; bodyFromQuery?: true };
   router[route.method](toExpressPath(route.path), ...requireRole(ROUTE_ACCESS[id], id, options.guard), async (req: Request, res: Response) => {
     const issues: ValidationIssue[] = [];
-    if (route.body && req.body === undefined) {
+    const fromQuery = route.body !== undefined && route.bodyFromQuery === true && bodyFieldsInQuery(req);
+    if (route.body && req.body === undefined && !fromQuery) {
       // express.json() leaves the body undefined when there is none or it is not JSON.
       const typed = req.get('content-type') !== undefined;
       throw new AppError(
         typed ? 'unsupported_media_type' : 'validation_failed',
         typed ? 415 : 400,
-        'send a JSON object body with Content-Type: application/json',
+        route.bodyFromQuery
+          ? 'send the fields as a JSON object body (Content-Type: application/json) or as query parameters'
+          : 'send a JSON object body with Content-Type: application/json',
       );
     }
     const input = {
       params: parsePart(route.params, req.params, 'path', issues),
       query: parsePart(route.query, req.query, 'query', issues),
-      body: parsePart(route.body, req.body, 'body', issues),
+      body: fromQuery
+        ? parsePart(route.body, queryAsBody(route.body!, req.query as Record<string, unknown>), 'query', issues)
+        : parsePart(route.body, req.body, 'body', issues),
     } as RouteInput<Routes[Id]>;
     const key = route.method === 'get' ? undefined : idempotencyKeyOf(req);
     if (issues.length > 0) throw validationError(issues);

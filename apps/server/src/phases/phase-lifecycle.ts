@@ -12,7 +12,9 @@ import {
   type PhaseState,
   type RunEventType,
   type RunState,
+  type PredecessorStatusFields,
   type TierState,
+  type UpdatePhaseStatusResponse,
   type UpdateStatusResponse,
 } from '@autopack/contracts';
 import {
@@ -27,6 +29,7 @@ import {
   insertLease,
   listPhases,
   listTiers,
+  recordUsage,
   startAttempt,
   toPhase,
   transaction,
@@ -319,32 +322,123 @@ export interface PhaseChange {
   message?: string;
   /** What the run's base_ref resolved to, pinned on the run by its first report. */
   baseCommit?: string;
+  /** The predecessor's PhaseStatusUpdate fields, when the body carried any. */
+  reported?: ReportedStatus;
   actor: string;
   fence: Fence;
+}
+
+/** What a predecessor client reports with a state change (its PhaseStatusUpdate fields). */
+export interface ReportedStatus {
+  /** The phase's cumulative token total. */
+  tokensUsed?: number;
+  minorIssues?: number;
+  majorIssues?: number;
+  qualityLevel?: string;
+  qualityBlocked?: boolean;
+  /** Fields accepted without effect, named in the answer. */
+  ignored: string[];
 }
 
 /**
  * `update_status`: any legal transition, fenced by the writer's lease. An operator without a lease
  * is recorded as such, and the lease holder (if any) is told to stop.
  */
-export async function changePhaseState(db: Db, clock: Clock, change: PhaseChange): Promise<UpdateStatusResponse> {
+export async function changePhaseState(db: Db, clock: Clock, change: PhaseChange): Promise<UpdatePhaseStatusResponse> {
   return transaction(db, async (trx) => {
     const now = clock.now();
     const { phase, fenced, ...locked } = await lockPhaseForWrite(trx, now, change, change.fence);
-    refuseServerOwned(phase, change, fenced);
+    const failureReason = failureReasonOf(change, fenced);
+    refuseServerOwned(phase, { ...change, ...(failureReason ? { failureReason } : {}) }, fenced);
     if (change.baseCommit) await pinBaseCommit(trx, now, locked, change.baseCommit, change.actor);
+    let changed: UpdateStatusResponse;
     if (phase.state === 'FAILED' && change.to === 'QUEUED') {
       // SPEC §4.1: FAILED → QUEUED is the operator's retry, with everything a retry checks and requeues.
-      return retryLocked(trx, now, locked, phase, { runId: change.runId, phaseId: change.phaseId, actor: change.actor, ...(change.message ? { reason: change.message } : {}) });
+      changed = await retryLocked(trx, now, locked, phase, { runId: change.runId, phaseId: change.phaseId, actor: change.actor, ...(change.message ? { reason: change.message } : {}) });
+    } else {
+      const quality = qualityPayload(change.reported);
+      changed = await changeLocked(trx, now, locked, phase, {
+        to: change.to,
+        actor: change.actor,
+        ...(failureReason ? { failureReason } : {}),
+        ...(change.message ? { message: change.message } : {}),
+        ...(fenced.byOperator ? { cancelLease: true } : {}),
+        ...(fenced.byOperator || quality ? { payload: { ...(fenced.byOperator ? { operator_action: true } : {}), ...quality } } : {}),
+      });
     }
-    return changeLocked(trx, now, locked, phase, {
-      to: change.to,
-      actor: change.actor,
-      ...(change.failureReason ? { failureReason: change.failureReason } : {}),
-      ...(change.message ? { message: change.message } : {}),
-      ...(fenced.byOperator ? { cancelLease: true, payload: { operator_action: true } } : {}),
-    });
+    if (change.reported === undefined) return { ...changed, message: statusLine(changed) };
+    const tokensRecorded = await recordReportedTokens(trx, now, locked, phase, change.reported, change.actor);
+    if (tokensRecorded > 0) changed = answer(locked, phase, await refreshTiers(trx, now, locked, change.actor));
+    return { ...changed, message: statusLine(changed), predecessor_fields: reportedAnswer(locked, phase, change.reported, tokensRecorded) };
   });
+}
+
+const statusLine = (changed: UpdateStatusResponse) => `Phase ${changed.phase.phase_id} updated to state ${changed.phase.state}`;
+
+/**
+ * FAILED needs a reason. The predecessor's clients send none; an operator or admin writing
+ * without a lease is an operator's decision, so it gets `operator` (final: no automatic retry,
+ * as a person chose to fail it). An executor must say what went wrong.
+ */
+function failureReasonOf(change: PhaseChange, fenced: FenceOutcome): FailureReason | undefined {
+  if (change.to !== 'FAILED' || change.failureReason !== undefined) return change.failureReason;
+  if (fenced.byOperator) return 'operator';
+  throw new AppError('validation_failed', 400, 'failure_reason is required when an executor reports FAILED', [
+    { path: 'body.failure_reason', message: 'required when state is FAILED (an operator or admin without a lease may omit it)' },
+  ]);
+}
+
+function qualityPayload(reported: ReportedStatus | undefined): Record<string, unknown> | undefined {
+  if (reported?.qualityLevel === undefined && reported?.qualityBlocked === undefined) return undefined;
+  return {
+    reported_quality: {
+      ...(reported.qualityLevel !== undefined ? { quality_level: reported.qualityLevel } : {}),
+      ...(reported.qualityBlocked !== undefined ? { quality_blocked: reported.qualityBlocked } : {}),
+    },
+  };
+}
+
+/**
+ * The predecessor reports a phase's cumulative token total. Only its increase over what the phase
+ * already has recorded becomes a usage record (never a negative one), so repeating a report, or
+ * reporting a total that builder/auditor results already counted, records nothing twice. The
+ * budget is then checked as for any usage (SPEC §4.6), after the state change was judged.
+ */
+async function recordReportedTokens(trx: Trx, now: Date, locked: LockedRun, phase: PhaseRow, reported: ReportedStatus, actor: string): Promise<number> {
+  if (reported.tokensUsed === undefined) return 0;
+  const increase = reported.tokensUsed - Number(phase.tokens_used);
+  if (increase <= 0) return 0;
+  await recordUsage(
+    trx,
+    {
+      run_id: phase.run_id,
+      phase_id: phase.phase_id,
+      provider: 'unreported',
+      model: 'unreported',
+      role: 'reported_total',
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      total_tokens: increase,
+      succeeded: true,
+    },
+    now,
+  );
+  await enforceBudget(trx, now, locked, actor);
+  locked.phases = await listPhases(trx, locked.run.run_id);
+  return increase;
+}
+
+function reportedAnswer(locked: LockedRun, phase: PhaseRow, reported: ReportedStatus, tokensRecorded: number): PredecessorStatusFields {
+  const current = locked.phases.find((p) => p.phase_id === phase.phase_id)!;
+  const ours = { minor: current.minor_issues_count, major: current.major_issues_count };
+  const given = reported.minorIssues !== undefined || reported.majorIssues !== undefined;
+  const match = (theirs: number | undefined, mine: number) => theirs === undefined || theirs === mine;
+  return {
+    tokens_recorded: tokensRecorded,
+    recorded_issue_counts: ours,
+    issue_counts_match: given ? match(reported.minorIssues, ours.minor) && match(reported.majorIssues, ours.major) : null,
+    ignored: reported.ignored,
+  };
 }
 
 /** Failure reasons only the server gives (governance rejection, reaper); `operator` only for operators. */

@@ -1,16 +1,35 @@
 import { Router } from 'express';
-import { routes } from '@autopack/contracts';
+import { routes, type UpdateStatusRequest } from '@autopack/contracts';
 import type { AppServices } from '../app-context';
 import { actorOf } from '../auth/actor';
 import { mount, mountOptions } from '../http/mount';
 import type { Principal } from '../http/request-context';
 import type { Fence } from './lease-fence';
 import { recordIssue } from './issue-service';
-import { changePhaseState, retryPhase, skipPhase } from './phase-lifecycle';
+import { changePhaseState, retryPhase, skipPhase, type ReportedStatus } from './phase-lifecycle';
 import { recordAuditorResult, recordBuilderResult, type Target } from './result-service';
 import { recordRunUsage } from './usage-service';
 
 type Caller = { fence: Fence; principal?: Principal | undefined };
+
+/**
+ * The predecessor's PhaseStatusUpdate fields of an update_status body (null = not sent, as in its
+ * schema), or undefined when there are none.
+ */
+function reportedStatus(body: UpdateStatusRequest): ReportedStatus | undefined {
+  const given = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
+  const ignored = (['builder_attempts', 'quality_level', 'quality_blocked'] as const).filter((f) => given(body[f]));
+  const counts = given(body.tokens_used) || given(body.minor_issues_count) || given(body.major_issues_count);
+  if (!counts && ignored.length === 0) return undefined;
+  return {
+    ...(given(body.tokens_used) ? { tokensUsed: body.tokens_used } : {}),
+    ...(given(body.minor_issues_count) ? { minorIssues: body.minor_issues_count } : {}),
+    ...(given(body.major_issues_count) ? { majorIssues: body.major_issues_count } : {}),
+    ...(given(body.quality_level) ? { qualityLevel: body.quality_level } : {}),
+    ...(given(body.quality_blocked) ? { qualityBlocked: body.quality_blocked } : {}),
+    ignored,
+  };
+}
 
 export function phaseRoutes(services: AppServices): Router {
   const router = Router();
@@ -25,6 +44,7 @@ export function phaseRoutes(services: AppServices): Router {
   });
 
   mount(router, 'updatePhaseStatus', routes.updatePhaseStatus, async ({ params, body }, ctx) => {
+    const reported = reportedStatus(body);
     const result = await ctx.once(async (db) => ({
       status: 200,
       body: await changePhaseState(db, clock, {
@@ -33,6 +53,7 @@ export function phaseRoutes(services: AppServices): Router {
         ...(body.failure_reason ? { failureReason: body.failure_reason } : {}),
         ...(body.message ? { message: body.message } : {}),
         ...(body.base_commit ? { baseCommit: body.base_commit } : {}),
+        ...(reported ? { reported } : {}),
       }),
     }));
     ctx.log.info('phase state changed', { run_id: params.run_id, phase_id: params.phase_id, state: body.state });

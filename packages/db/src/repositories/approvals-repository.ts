@@ -38,6 +38,17 @@ export async function listPendingApprovals(
     .execute();
 }
 
+/** How many requests of these kinds are pending (every page of listPendingApprovals). */
+export async function countPendingApprovals(db: Db, kinds: readonly ApprovalRequestKind[]): Promise<number> {
+  const row = await db
+    .selectFrom('approval_requests')
+    .select((eb) => eb.fn.countAll<string | number>().as('count'))
+    .where('status', '=', 'pending')
+    .where('kind', 'in', kinds)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 /** Records a decision on a pending request; undefined when it was no longer pending. */
 export async function decideApprovalRequest(
   db: Db,
