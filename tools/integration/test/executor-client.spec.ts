@@ -60,6 +60,9 @@ for (const dialect of testDialects()) {
       expect((await viewer.listRuns({ limit: 5 })).runs.map((r) => r.run_id)).toEqual(['ic-1']);
       expect((await viewer.getRun('ic-1')).phases).toHaveLength(3);
       expect((await viewer.getRunProgress('ic-1')).percent_complete).toBe(0);
+      // A predecessor plan file without a repository: externally driven, never claimed below.
+      const imported = await ops.importRun({ run_id: 'ic-import', goal: 'import one', phases: [{ phase_id: 'only', goal: 'do it' }] });
+      expect([imported.repo, imported.phases[0]!.scope.goal, imported.mapping.length > 0]).toEqual([null, 'do it', true]);
 
       // Attempt 1: work, report, then ask governance for a protected path.
       const first = (await exec.claim({ executor_id: 'host-1:w1' }))!;

@@ -1,7 +1,7 @@
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from 'kysely';
 import { testDialects } from '@autopack/db/testing';
-import { buildTestApp, expectEnvelope, makePlan, setState, type TestApp } from './support/test-app';
-import { claim, VIEWER } from './support/work';
+import { buildTestApp, expectEnvelope, makePlan, setState, type TestApp } from '../support/test-app';
+import { claim, VIEWER } from '../support/work';
 
 const recordIssue = (t: TestApp, runId: string, phaseId: string, body: object) =>
   t.http.post(`/runs/${runId}/phases/${phaseId}/record_issue`).send(body);

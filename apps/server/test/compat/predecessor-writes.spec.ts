@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { testDialects } from '@autopack/db/testing';
-import { expectEnvelope, makePlan, startTestApp, type TestApp } from './support/test-app';
-import { cancelOpenRuns, claim, eventsOf, EXECUTOR, leased, OPERATOR, phaseOf, VIEWER } from './support/work';
+import { expectEnvelope, makePlan, startTestApp, type TestApp } from '../support/test-app';
+import { cancelOpenRuns, claim, eventsOf, EXECUTOR, leased, OPERATOR, phaseOf, VIEWER } from '../support/work';
 
 /*
  * The predecessor's clients (its executor's API client, its scripts) call the canonical write
@@ -78,7 +78,7 @@ for (const dialect of testDialects()) {
           ['reported_total', 4000],
           ['reported_total', 500],
         ]);
-        expect((await t.http.get('/runs/pw-status')).body.run.tokens_used).toBe(4500);
+        expect((await t.http.get('/runs/pw-status')).body.tokens_used).toBe(4500);
 
         const changed = (await eventsOf(t, 'pw-status')).find((e) => e.type === 'phase_state_changed' && e.payload['to'] === 'GATE');
         expect(changed?.payload).toMatchObject({ operator_action: true, reported_quality: { quality_level: 'needs_review', quality_blocked: false } });
@@ -154,7 +154,7 @@ for (const dialect of testDialects()) {
         const stored = await sql<{ body: unknown }>`select body from builder_results where id = ${res.body.id}`.execute(t.database.db);
         expect(stored.rows[0]!.body).toEqual(body);
         // Suggested issues are stored, not counted: record_issue counts issues.
-        expect((await t.http.get('/runs/pw-builder')).body.run).toMatchObject({ tokens_used: 700, minor_issues_count: 0 });
+        expect((await t.http.get('/runs/pw-builder')).body).toMatchObject({ tokens_used: 700, minor_issues_count: 0 });
         // The server applies nothing and moves nothing: the phase stays where its driver put it.
         expect((await phaseOf(t, 'pw-builder', 't0-p0')).state).toBe('EXECUTING');
       });
@@ -206,7 +206,7 @@ for (const dialect of testDialects()) {
           .send('');
         expect(again.status).toBe(201);
         expect(again.body.issue.evidence_refs).toEqual(['db.py']);
-        expect((await t.http.get('/runs/pw-issue')).body.run).toMatchObject({ minor_issues_count: 1, major_issues_count: 1 });
+        expect((await t.http.get('/runs/pw-issue')).body).toMatchObject({ minor_issues_count: 1, major_issues_count: 1 });
       });
 
       it('refuses query parameters together with a body, bad query values by name, and neither', async () => {
