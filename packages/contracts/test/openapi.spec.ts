@@ -55,12 +55,12 @@ describe('buildOpenApi', () => {
   it('describes request bodies as strict, as the server enforces them', () => {
     const plan = doc.components.schemas['StartRunRequest'] as { additionalProperties: boolean; required: string[] };
     expect(plan.additionalProperties).toBe(false);
-    expect(plan.required).toEqual(['run', 'tiers', 'phases']);
+    expect(plan.required).toEqual(['run']); // empty tiers and phases are the predecessor's defaults
   });
 
   it('makes request fields with defaults optional (input view) and the error envelope strict', () => {
     const run = (doc.components.schemas['StartRunRequest'] as { properties: { run: { required: string[] } } }).properties.run;
-    expect(run.required.sort()).toEqual(['repo', 'run_id']);
+    expect(run.required.sort()).toEqual(['run_id']); // repo absent = externally driven
     expect(z.toJSONSchema(ErrorEnvelope)).toMatchObject({ additionalProperties: false });
     expect(RunPlan).toBeDefined();
   });

@@ -27,7 +27,7 @@ function scripted(answers: (Response | Error)[]) {
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
-const envelope = (code: string, message = 'no') => ({ error: { code, message, correlation_id: 'corr-1', details: { from: 'A' } } });
+const envelope = (code: string, message = 'no') => ({ error: { code, message, correlation_id: 'corr-1', details: { from: 'A' } }, detail: message });
 const status = { paused: false, reason: null, changed_at: null, changed_by: null };
 
 const client = (answers: (Response | Error)[], retries = 3) => {
