@@ -55,9 +55,9 @@ export async function bootstrapAuth(ctx: AppContext): Promise<void> {
   }
 }
 
-export const LEGACY_KEY_HINT =
+const legacyKeyHint = (id: string) =>
   'switch to an Autopack key: `node apps/server/dist/main.js keys generate`, put it in AUTOPACK_API_KEY, restart, ' +
-  'then revoke the free-form one (DELETE /api/auth/api-keys/{key_id}); or create one with ' +
+  `then revoke the free-form one (DELETE /api/auth/api-keys/${id}); or create one with ` +
   '`node apps/server/dist/main.js keys create --role admin --name ops`';
 
 /**
@@ -86,7 +86,7 @@ async function storeLegacyKey(db: Db, key: string, now: Date, logger: Logger): P
     logger.warn('AUTOPACK_API_KEY names a revoked key; it stays revoked: remove it from the environment', { key_id: row.id });
     return;
   }
-  logger.warn(`AUTOPACK_API_KEY is a free-form key, accepted as an admin credential (X-API-Key) for compatibility; ${LEGACY_KEY_HINT}`, {
+  logger.warn(`AUTOPACK_API_KEY is a free-form key, accepted as an admin credential (X-API-Key) for compatibility; ${legacyKeyHint(row.id)}`, {
     key_id: row.id,
   });
 }
