@@ -52,6 +52,7 @@ export function resolveServices(ctx: AppContext): AppServices {
       isOpen: () => access.isOpen(),
       limits: createRateLimiters(config, database.db, clock),
       publicRead: config.auth.publicRead,
+      publicApiDocs: config.auth.publicApiDocs,
     },
   };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { parseApiKey } from '@autopack/auth';
+import { isLegacyApiKey, LEGACY_API_KEY_MIN_LENGTH, parseApiKey } from '@autopack/auth';
 import { LOG_LEVELS } from '@autopack/logging';
 
 const flag = z
@@ -28,11 +28,12 @@ export const SERVER_ENV = {
   AUTOPACK_HEALTH_DB_TIMEOUT_MS: 'Database answer time after which /health says 503 (default 2000)',
   AUTOPACK_ENABLE_CONSOLIDATED_METRICS: 'Kill switch, default 0 (off)',
   AUTOPACK_ENABLE_PHASE6_METRICS: 'Kill switch, default 0 (off)',
-  AUTOPACK_API_KEY: 'Admin API key (apk_…) stored hashed at start; make one with `keys generate`',
+  AUTOPACK_API_KEY: 'Admin API key (apk_…) stored hashed at start; make one with `keys generate`. A free-form key of 32+ characters (the predecessor\'s) is accepted too, with a warning',
   AUTOPACK_API_KEY_FILE: 'File holding AUTOPACK_API_KEY (for secret mounts)',
   AUTOPACK_SECRET_KEY: 'At least 32 characters; encrypts the stored JWT signing keys (required in production)',
   AUTOPACK_PUBLIC_READ: '1 = anonymous callers may read (development only)',
   AUTOPACK_ALLOW_REGISTRATION: '1 = anyone may register as a viewer (development only)',
+  AUTOPACK_PUBLIC_API_DOCS: '1 = /openapi.json and /docs need no credentials in production (always so in development)',
   AUTOPACK_TRUSTED_PROXIES: 'Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed (default none)',
   AUTOPACK_JWT_ISSUER: 'iss of access tokens (default autopack)',
   AUTOPACK_JWT_AUDIENCE: 'aud of access tokens (default autopack-api)',
@@ -79,6 +80,7 @@ const EnvSchema = z.object({
     .optional(),
   AUTOPACK_PUBLIC_READ: flag,
   AUTOPACK_ALLOW_REGISTRATION: flag,
+  AUTOPACK_PUBLIC_API_DOCS: flag,
   AUTOPACK_TRUSTED_PROXIES: z
     .string()
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
@@ -123,6 +125,8 @@ export interface ServerConfig {
   auth: {
     publicRead: boolean;
     allowRegistration: boolean;
+    /** /openapi.json and /docs without credentials: always in development, in production when asked. */
+    publicApiDocs: boolean;
     trustedProxies: string[];
     jwt: { issuer: string; audience: string; ttlSeconds: number; publishLeadSeconds: number };
   };
@@ -158,9 +162,14 @@ function readBootstrapKey(e: z.infer<typeof EnvSchema>, problems: string[]): str
       return undefined;
     }
   }
-  if (key !== undefined && parseApiKey(key) === null) {
+  if (key !== undefined && parseApiKey(key) === null && !isLegacyApiKey(key)) {
     const source = e.AUTOPACK_API_KEY_FILE !== undefined ? 'AUTOPACK_API_KEY_FILE' : 'AUTOPACK_API_KEY';
-    problems.push(`${source}: not a valid Autopack API key (apk_<id>_<secret>, checksum included); ${GENERATE_HINT}`);
+    problems.push(
+      key.startsWith('apk_')
+        ? `${source}: not a valid Autopack API key (apk_<id>_<secret>, checksum included); ${GENERATE_HINT}`
+        : `${source}: not a valid Autopack API key, and too weak as a free-form key (at least ${LEGACY_API_KEY_MIN_LENGTH} characters, ` +
+            `no spaces); switch to an Autopack key: ${GENERATE_HINT}`,
+    );
     return undefined;
   }
   return key;
@@ -204,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     auth: {
       publicRead: e.AUTOPACK_PUBLIC_READ,
       allowRegistration: e.AUTOPACK_ALLOW_REGISTRATION,
+      publicApiDocs: e.AUTOPACK_ENV === 'development' || e.AUTOPACK_PUBLIC_API_DOCS,
       trustedProxies: e.AUTOPACK_TRUSTED_PROXIES,
       jwt: {
         issuer: e.AUTOPACK_JWT_ISSUER,

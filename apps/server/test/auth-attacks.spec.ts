@@ -182,7 +182,7 @@ describe('attacks on authentication and access control', () => {
   });
 
   it('keeps registration closed and rejects anonymous writes', async () => {
-    const reg = await t.http.post('/api/auth/register').send({ username: 'eve', password: 'a-long-password-123' });
+    const reg = await t.http.post('/api/auth/register').send({ username: 'eve', email: 'eve@example.com', password: 'a-long-password-123' });
     expect(reg.status).toBe(403);
     expectEnvelope(reg.body, 'registration_closed');
     const anon = await t.http.post('/runs/start').send({});

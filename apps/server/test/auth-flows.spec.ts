@@ -30,7 +30,7 @@ for (const dialect of testDialects()) {
       const form = await t.http.post('/api/auth/login').type('form').send({ ...alice, grant_type: 'password', username: 'ALICE' });
       expect(form.status).toBe(200);
       const me = await t.http.get('/api/auth/me').set('Authorization', `Bearer ${form.body.access_token}`);
-      expect(me.body).toEqual({ kind: 'user', id: 'user:alice', role: 'operator', name: 'alice' });
+      expect(me.body).toMatchObject({ kind: 'user', id: 'alice-id', username: 'alice', actor: 'user:alice', role: 'operator', name: 'alice' });
       const wrong = await t.http.post('/api/auth/login').send({ username: 'alice', password: 'wrong-password' });
       expect(wrong.status).toBe(401);
       expectEnvelope(wrong.body, 'invalid_credentials');
@@ -46,20 +46,27 @@ for (const dialect of testDialects()) {
     });
 
     it('registers viewers when registration is open, never more', async () => {
-      const res = await t.http.post('/api/auth/register').send({ username: 'newbie', password: 'a-long-enough-password' });
+      const res = await t.http.post('/api/auth/register').send({ username: 'newbie', email: 'newbie@example.com', password: 'a-long-enough-password' });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ username: 'newbie', role: 'viewer' });
-      const escalate = await t.http.post('/api/auth/register').send({ username: 'boss', password: 'a-long-enough-password', role: 'admin' });
+      expect(res.body).toMatchObject({ username: 'newbie', role: 'viewer', is_superuser: false });
+      const escalate = await t.http
+        .post('/api/auth/register')
+        .send({ username: 'boss', email: 'boss@example.com', password: 'a-long-enough-password', role: 'admin' });
       expect(escalate.status).toBe(400);
-      const dup = await t.http.post('/api/auth/register').send({ username: 'NEWBIE', password: 'a-long-enough-password' });
+      const dup = await t.http.post('/api/auth/register').send({ username: 'NEWBIE', email: 'other@example.com', password: 'a-long-enough-password' });
       expect(dup.status).toBe(409);
       expectEnvelope(dup.body, 'user_exists');
-      const short = await t.http.post('/api/auth/register').send({ username: 'shorty', password: 'short' });
-      expect(short.body.error.details).toEqual([{ path: 'body.password', message: 'must be at least 12 characters' }]);
+      const short = await t.http.post('/api/auth/register').send({ username: 'shorty', email: 'shorty@example.com', password: 'short' });
+      expect(short.body.error.details).toEqual([
+        { path: 'body.password', message: 'must be at least 12 characters (the predecessor allowed 8; Autopack keeps 12 as its minimum)' },
+      ]);
     });
 
     it('lets an admin create users of any role', async () => {
-      const res = await t.http.post('/api/auth/users').set('X-API-Key', admin).send({ username: 'ops-bob', password: 'another-long-password', role: 'operator' });
+      const res = await t.http
+        .post('/api/auth/users')
+        .set('X-API-Key', admin)
+        .send({ username: 'ops-bob', email: 'bob@example.com', password: 'another-long-password', role: 'operator' });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ username: 'ops-bob', role: 'operator' });
       expect(JSON.stringify(res.body)).not.toContain('password');
@@ -72,7 +79,7 @@ for (const dialect of testDialects()) {
       expect(created.body.created_by).toMatch(/^key:/);
       const stored = await findApiKey(t.database.db, created.body.id);
       expect(stored!.hash).not.toContain(created.body.key);
-      const list = (await t.http.get('/api/auth/api-keys').set('X-API-Key', admin)).body.api_keys;
+      const list = (await t.http.get('/api/auth/api-keys').set('X-API-Key', admin)).body;
       expect(list.find((k: { id: string }) => k.id === created.body.id)).toMatchObject({ name: 'executor-1', role: 'executor', revoked_at: null });
       expect(JSON.stringify(list)).not.toContain(created.body.key);
       expect((await t.http.get('/api/auth/me').set('X-API-Key', created.body.key)).body.role).toBe('executor');
@@ -230,6 +237,8 @@ describe('start-up posture', () => {
     [{ AUTOPACK_ENV: 'production', AUTOPACK_SECRET_KEY: SECRET, AUTOPACK_ALLOW_REGISTRATION: '1' }, /AUTOPACK_ALLOW_REGISTRATION=1/],
     [{ AUTOPACK_ENV: 'production' }, /AUTOPACK_SECRET_KEY is required in production/],
     [{ AUTOPACK_API_KEY: 'my-password' }, /AUTOPACK_API_KEY: not a valid Autopack API key/],
+    [{ AUTOPACK_API_KEY: 'x'.repeat(31) }, /at least 32 characters.*keys generate/],
+    [{ AUTOPACK_API_KEY: `apk_${'x'.repeat(40)}` }, /AUTOPACK_API_KEY: not a valid Autopack API key \(apk_/],
     [{ AUTOPACK_SECRET_KEY: 'short' }, /AUTOPACK_SECRET_KEY: must be at least 32 characters/],
     [{ AUTOPACK_SECRET_KEY: ' '.repeat(34) }, /AUTOPACK_SECRET_KEY: must be random/],
     [{ AUTOPACK_SECRET_KEY: 'ab'.repeat(20) }, /AUTOPACK_SECRET_KEY: must be random/],

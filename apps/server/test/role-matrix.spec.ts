@@ -1,6 +1,6 @@
 import { routes, type RouteSpec } from '@autopack/contracts';
 import { testDialects } from '@autopack/db/testing';
-import { ROUTE_ACCESS } from '@autopack/auth';
+import { API_DOCS_ROUTES, ROUTE_ACCESS } from '@autopack/auth';
 import { headersFor, ROLES_AND_ANONYMOUS, type Caller } from './support/credentials';
 import { AuthService } from '../src/auth/auth-service';
 import { createKeyring } from '../src/app';
@@ -19,22 +19,30 @@ async function call(t: TestApp, spec: RouteSpec, headers: Record<string, string>
 }
 
 /** What the permission table says `caller` gets on route `id`, when authentication is enforced. */
-function expected(id: keyof typeof ROUTE_ACCESS, caller: Caller, publicRead: boolean, method: string): 'allowed' | 401 | 403 {
+function expected(id: keyof typeof ROUTE_ACCESS, caller: Caller, publicRead: boolean, publicDocs: boolean, method: string): 'allowed' | 401 | 403 {
   const access = ROUTE_ACCESS[id];
   if (access === 'public') return 'allowed';
   if (caller === 'anonymous') {
+    if (publicDocs && API_DOCS_ROUTES.has(id)) return 'allowed';
     return publicRead && method === 'get' && access.includes('viewer') ? 'allowed' : 401;
   }
   return access.includes(caller) ? 'allowed' : 403;
 }
 
+// The API documentation is public in development, and in production only when asked.
 const modes = [
-  { name: 'development with keys', env: {}, publicRead: false },
-  { name: 'development with AUTOPACK_PUBLIC_READ=1', env: { AUTOPACK_PUBLIC_READ: '1' }, publicRead: true },
-  { name: 'production', env: { AUTOPACK_ENV: 'production', AUTOPACK_SECRET_KEY: SECRET }, publicRead: false },
+  { name: 'development with keys', env: {}, publicRead: false, publicDocs: true },
+  { name: 'development with AUTOPACK_PUBLIC_READ=1', env: { AUTOPACK_PUBLIC_READ: '1' }, publicRead: true, publicDocs: true },
+  { name: 'production', env: { AUTOPACK_ENV: 'production', AUTOPACK_SECRET_KEY: SECRET }, publicRead: false, publicDocs: false },
+  {
+    name: 'production with AUTOPACK_PUBLIC_API_DOCS=1',
+    env: { AUTOPACK_ENV: 'production', AUTOPACK_SECRET_KEY: SECRET, AUTOPACK_PUBLIC_API_DOCS: '1' },
+    publicRead: false,
+    publicDocs: true,
+  },
 ];
 
-describe.each(modes)('every route × every role, $name', ({ env, publicRead }) => {
+describe.each(modes)('every route × every role, $name', ({ env, publicRead, publicDocs }) => {
   let t: TestApp;
   const headers = new Map<Caller, Record<string, string>>();
   beforeAll(async () => {
@@ -49,7 +57,7 @@ describe.each(modes)('every route × every role, $name', ({ env, publicRead }) =
   it.each(cases)('$id as $caller follows the permission table', async ({ id, caller }) => {
     const spec = routes[id] as RouteSpec;
     const res = await call(t, spec, headers.get(caller)!);
-    const want = expected(id, caller, publicRead, spec.method);
+    const want = expected(id, caller, publicRead, publicDocs, spec.method);
     const code = res.body?.error?.code;
     if (want === 'allowed') {
       expect({ id, caller, code }).not.toMatchObject({ code: expect.stringMatching(/^(unauthenticated|forbidden)$/) });
@@ -76,7 +84,7 @@ describe('an open development server (no key, no user yet)', () => {
     expect((await t.http.get('/health')).body.auth.mode).toBe('open');
     await t.http.post('/runs/start').send(makePlan('open-run')).expect(201);
     const me = await t.http.get('/api/auth/me');
-    expect(me.body).toEqual({ kind: 'anonymous', id: 'anonymous', role: 'admin', name: 'anonymous' });
+    expect(me.body).toEqual({ kind: 'anonymous', id: 'anonymous', role: 'admin', name: 'anonymous', actor: 'anonymous' });
 
     // Whoever reaches the port first must not be able to take the server over.
     const minting = [
@@ -102,7 +110,7 @@ describe('an open development server (no key, no user yet)', () => {
   it('refuses registration while open: the first user would close the server with no admin', async () => {
     const open = await startTestApp(pglite!, { AUTOPACK_ALLOW_REGISTRATION: '1' });
     try {
-      const res = await open.http.post('/api/auth/register').send({ username: 'first', password: 'a-long-enough-password' });
+      const res = await open.http.post('/api/auth/register').send({ username: 'first', email: 'first@example.com', password: 'a-long-enough-password' });
       expect([res.status, res.body.error.code]).toEqual([403, 'registration_closed']);
       expect((await open.http.get('/health')).body.auth.mode).toBe('open');
     } finally {

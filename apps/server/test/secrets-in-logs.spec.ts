@@ -18,7 +18,7 @@ describe('secrets never reach the logs', () => {
 
       const password = 'correct-horse-battery-staple';
       secrets.push(password);
-      await t.http.post('/api/auth/users').set(admin).send({ username: 'dana', password, role: 'operator' }).expect(201);
+      await t.http.post('/api/auth/users').set(admin).send({ username: 'dana', email: 'dana@example.com', password, role: 'operator' }).expect(201);
       const login = await t.http.post('/api/auth/login').send({ username: 'dana', password });
       const token = login.body.access_token as string;
       secrets.push(token);

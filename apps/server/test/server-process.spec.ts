@@ -101,7 +101,7 @@ describe('the server process (node dist/main.js) on the embedded database', () =
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     const json = { 'content-type': 'application/json' };
     const user = { username: 'erin', password: 'erins-long-password' };
-    const made = await fetch(`${server.url}/api/auth/users`, { method: 'POST', headers: { ...json, 'X-API-Key': key }, body: JSON.stringify({ ...user, role: 'viewer' }) });
+    const made = await fetch(`${server.url}/api/auth/users`, { method: 'POST', headers: { ...json, 'X-API-Key': key }, body: JSON.stringify({ ...user, email: 'erin@example.com', role: 'viewer' }) });
     expect(made.status).toBe(201);
     const login = (await (await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify(user) })).json()) as { access_token: string };
     server.proc.kill('SIGTERM');
@@ -114,6 +114,30 @@ describe('the server process (node dist/main.js) on the embedded database', () =
     expect(me.status).toBe(200);
     restarted.proc.kill('SIGTERM');
     await restarted.exited;
+  });
+
+  it("accepts the predecessor's free-form AUTOPACK_API_KEY as the admin key, warns how to switch, and never prints it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autopack-legacy-'));
+    const env = { AUTOPACK_ENV: 'production', AUTOPACK_DATA_DIR: dir, AUTOPACK_SECRET_KEY: 'server-process-secret-0123456789abcdefgh' };
+    try {
+      const short = runServer({ ...env, AUTOPACK_API_KEY: 'predecessor-key-31-characters!!' });
+      expect(await short.exited).toBe(1);
+      expect(short.output()).toMatch(/AUTOPACK_API_KEY: .*at least 32 characters.*keys generate/);
+      expect(short.output()).not.toContain('predecessor-key-31-characters!!');
+
+      const legacy = 'autopack_Zq3-predecessor-style_secret_0123456789';
+      const server = await startServer({ ...env, AUTOPACK_API_KEY: legacy });
+      expect((await fetch(`${server.url}/runs`, { headers: { 'X-API-Key': legacy } })).status).toBe(200);
+      const me = (await (await fetch(`${server.url}/api/auth/me`, { headers: { 'X-API-Key': legacy } })).json()) as { role: string; kind: string };
+      expect(me).toMatchObject({ kind: 'api_key', role: 'admin' });
+      expect((await fetch(`${server.url}/runs`, { headers: { 'X-API-Key': `${legacy}x` } })).status).toBe(401);
+      server.proc.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(server.output()).toMatch(/free-form key.*keys generate.*keys create/);
+      expect(server.output()).not.toContain(legacy);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to serve an open development server (no credential yet) beyond loopback', async () => {

@@ -55,8 +55,13 @@ export interface NewApiKey {
   hash: string;
 }
 
+/** A fresh public key id (12 characters, base 36). */
+export function newApiKeyId(): string {
+  return randomString(BASE36, 12);
+}
+
 export function generateApiKey(): NewApiKey {
-  const id = randomString(BASE36, 12);
+  const id = newApiKeyId();
   const body = `apk_${id}_${randomString(BASE62, 32)}`;
   const key = body + checksum(body);
   return { key, id, hash: hashApiKey(key) };
@@ -71,4 +76,16 @@ export function apiKeyMatches(key: string, storedHash: string): boolean {
   const presented = createHash('sha256').update(key).digest();
   const stored = Buffer.from(storedHash, 'hex');
   return stored.length === presented.length && timingSafeEqual(presented, stored);
+}
+
+export const LEGACY_API_KEY_MIN_LENGTH = 32;
+
+/**
+ * The predecessor's `AUTOPACK_API_KEY`: a free-form secret, accepted as an admin credential (sent
+ * as `X-API-Key`) so its operators' scripts keep working. Not an `apk_` key (a mistyped one must
+ * not pass as free-form), at least 32 characters, and only visible ASCII, which an HTTP header
+ * carries unchanged. It has no public id inside, so the server finds it by its hash.
+ */
+export function isLegacyApiKey(text: string): boolean {
+  return !text.startsWith('apk_') && text.length >= LEGACY_API_KEY_MIN_LENGTH && text.length <= 1024 && /^[\x21-\x7e]+$/.test(text);
 }

@@ -57,9 +57,14 @@ export const ROUTE_ACCESS: Readonly<Record<RouteId, RouteAccess>> = {
   getHealth: 'public',
   getReady: 'public',
   getOpenApi: readers,
+  getApiDocs: readers,
+  getApiDocsScript: readers,
   login: 'public',
   register: 'public',
   getJwks: 'public',
+  // Says only what JWKS already shows (whether a key signs, how many, which kid), as the
+  // predecessor's unauthenticated route did.
+  getKeyStatus: 'public',
   getMe: readers,
   createUser: admins,
   createApiKey: admins,
@@ -67,6 +72,14 @@ export const ROUTE_ACCESS: Readonly<Record<RouteId, RouteAccess>> = {
   revokeApiKey: admins,
   rotateSigningKey: admins,
 };
+
+/**
+ * The API documentation (the OpenAPI document, the page that renders it and its script): readable
+ * without credentials in development, and in production only with AUTOPACK_PUBLIC_API_DOCS=1
+ * (otherwise, as listed in ROUTE_ACCESS).
+ */
+export const API_DOCS_ROUTES: ReadonlySet<RouteId> = new Set<RouteId>(['getOpenApi', 'getApiDocs', 'getApiDocsScript']);
+const DOCS_ANONYMOUS = 'development; production with `AUTOPACK_PUBLIC_API_DOCS=1`';
 
 const ROLE_ORDER: readonly Role[] = ['admin', 'operator', 'executor', 'viewer'];
 
@@ -80,7 +93,11 @@ export function renderPermissionTable(routes: Readonly<Record<RouteId, { method:
   const rows = (Object.keys(ROUTE_ACCESS) as RouteId[]).map((id) => {
     const access = ROUTE_ACCESS[id];
     const cell = (role: Role | 'anonymous') =>
-      access === 'public' || (role !== 'anonymous' && access.includes(role)) ? 'yes' : '—';
+      access === 'public' || (role !== 'anonymous' && access.includes(role))
+        ? 'yes'
+        : role === 'anonymous' && API_DOCS_ROUTES.has(id)
+          ? DOCS_ANONYMOUS
+          : '—';
     const { method, path } = routes[id];
     return `| \`${method.toUpperCase()} ${path}\` | ${id} | ${cell('anonymous')} | ${ROLE_ORDER.map(cell).join(' | ')} |`;
   });

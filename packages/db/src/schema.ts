@@ -252,6 +252,8 @@ export type RoleName = 'admin' | 'operator' | 'executor' | 'viewer';
 export interface UsersTable {
   id: string;
   username: string;
+  /** Unique regardless of case; null for users created before emails were recorded. */
+  email: string | null;
   password_hash: string;
   role: RoleName;
   created_at: Timestamptz;
@@ -262,6 +264,7 @@ export interface UsersTable {
 export interface ApiKeysTable {
   id: string;
   name: string;
+  description: string | null;
   role: RoleName;
   hash: string;
   created_by: string;

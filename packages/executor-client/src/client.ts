@@ -257,11 +257,17 @@ export class AutopackClient {
     return this.body('getJwks', {}, options);
   }
 
+  /** The predecessor's `{keys_loaded, source}` about the JWT signing keys, plus the active kid. */
+  getKeyStatus(options?: CallOptions): Promise<Body<'getKeyStatus'>> {
+    return this.body('getKeyStatus', {}, options);
+  }
+
   /** The answer holds the key itself, this once. */
   createApiKey(body: In<typeof CreateApiKeyRequest>, options?: CallOptions): Promise<Body<'createApiKey', 201>> {
     return this.body('createApiKey', { body }, options);
   }
 
+  /** A bare array, newest first (the predecessor's shape). */
   listApiKeys(options?: CallOptions): Promise<Body<'listApiKeys'>> {
     return this.body('listApiKeys', {}, options);
   }

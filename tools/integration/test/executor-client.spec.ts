@@ -54,6 +54,8 @@ for (const dialect of testDialects()) {
       expect((await viewer.getHealth()).status).toBe(200);
       expect((await viewer.getReady()).body.ready).toBe(true);
       expect((await viewer.getOpenApi())['openapi']).toBe('3.1.0');
+      expect(new TextDecoder().decode((await viewer.call('getApiDocs', {})).body)).toContain('<redoc spec-url="/openapi.json">');
+      expect((await viewer.call('getApiDocsScript', {})).body.byteLength).toBeGreaterThan(100_000);
 
       const created = await ops.startRun(plan('ic-1', 3));
       expect(created.state).toBe('RUN_CREATED');
@@ -150,13 +152,14 @@ for (const dialect of testDialects()) {
 
       // Authentication: an admin makes a user and a key; the user logs in; the key is revoked.
       const admin = client('admin');
-      await admin.createUser({ username: 'ic-user', password: 'ic-user-password', role: 'viewer' });
-      await expect(admin.register({ username: 'ic-self', password: 'ic-self-password' })).rejects.toMatchObject({ status: 403, code: 'registration_closed' });
-      const { access_token } = await admin.login({ username: 'ic-user', password: 'ic-user-password' });
-      expect((await client('viewer', { apiKey: undefined, bearerToken: access_token }).getMe()).name).toBe('ic-user');
+      await admin.createUser({ username: 'ic-user', email: 'ic-user@example.com', password: 'ic-user-password', role: 'viewer' });
+      await expect(admin.register({ username: 'ic-self', email: 'ic-self@example.com', password: 'ic-self-password' })).rejects.toMatchObject({ status: 403, code: 'registration_closed' });
+      const { access_token } = await admin.login({ username: 'IC-User@example.com', password: 'ic-user-password' });
+      expect(await client('viewer', { apiKey: undefined, bearerToken: access_token }).getMe()).toMatchObject({ kind: 'user', username: 'ic-user', email: 'ic-user@example.com' });
       expect((await admin.getJwks()).keys.length).toBeGreaterThan(0);
-      const made = await admin.createApiKey({ name: 'ic-exec', role: 'executor' });
-      expect((await admin.listApiKeys()).api_keys.map((k) => k.id)).toContain(made.id);
+      expect(await admin.getKeyStatus()).toMatchObject({ keys_loaded: true, source: 'generated' });
+      const made = await admin.createApiKey({ name: 'ic-exec', description: 'integration test', role: 'executor' });
+      expect((await admin.listApiKeys()).map((k) => k.id)).toContain(made.id);
       expect((await admin.revokeApiKey(made.id)).revoked_at).not.toBeNull();
       await expect(client('executor', { apiKey: made.key }).getMe()).rejects.toMatchObject({ status: 401, code: 'unauthenticated' });
       expect((await admin.rotateSigningKey()).kid).toEqual(expect.any(String));

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import { apiKeyMatches, parseApiKey, TokenError } from '@autopack/auth';
-import { anyCredentialExists, findApiKey, findUserById, touchApiKey, type Db } from '@autopack/db';
+import { apiKeyMatches, hashApiKey, isLegacyApiKey, parseApiKey, TokenError } from '@autopack/auth';
+import { anyCredentialExists, findApiKey, findApiKeyByHash, findUserById, touchApiKey, type ApiKeyRow, type Db } from '@autopack/db';
 import type { Clock } from '../clock';
 import type { ServerConfig } from '../config';
 import { AppError } from '../http/app-error';
@@ -55,10 +55,13 @@ export class AccessControl {
   }
 
   private async fromApiKey(key: string): Promise<Principal> {
-    // Format and checksum first: typos and garbage never reach the database.
+    // Format and checksum first: typos and garbage never reach the database. A free-form key (the
+    // predecessor's AUTOPACK_API_KEY) has no id inside: it is looked up by its hash.
     const parsed = parseApiKey(key);
-    if (!parsed) throw unauthenticated('malformed API key (apk_<id>_<secret>; the checksum does not match)');
-    const row = await findApiKey(this.db, parsed.id);
+    let row: ApiKeyRow | undefined;
+    if (parsed) row = await findApiKey(this.db, parsed.id);
+    else if (isLegacyApiKey(key)) row = await findApiKeyByHash(this.db, hashApiKey(key));
+    else throw unauthenticated('malformed API key (apk_<id>_<secret>; the checksum does not match)');
     const now = this.clock.now();
     if (!row || !apiKeyMatches(key, row.hash)) throw unauthenticated('unknown API key');
     if (row.revoked_at !== null) throw unauthenticated('API key revoked');

@@ -1,5 +1,6 @@
-import { hashApiKey, parseApiKey, SigningKeyError } from '@autopack/auth';
-import { countActiveAdminKeys, findApiKey, insertApiKey } from '@autopack/db';
+import { hashApiKey, newApiKeyId, parseApiKey, SigningKeyError } from '@autopack/auth';
+import { countActiveAdminKeys, findApiKey, findApiKeyByHash, insertApiKey, type Db } from '@autopack/db';
+import type { Logger } from '@autopack/logging';
 import { createKeyring } from '../app';
 import type { AppContext } from '../app-context';
 import { StartupError } from '../database-startup';
@@ -22,13 +23,16 @@ export async function bootstrapAuth(ctx: AppContext): Promise<void> {
   }
 
   const key = config.secrets.bootstrapApiKey;
-  if (key) {
-    const { id } = parseApiKey(key)!;
+  const parsed = key ? parseApiKey(key) : null;
+  if (key && !parsed) await storeLegacyKey(database.db, key, clock.now(), logger);
+  if (key && parsed) {
+    const { id } = parsed;
     const existing = await findApiKey(database.db, id);
     if (!existing) {
       await insertApiKey(database.db, {
         id,
         name: 'bootstrap (AUTOPACK_API_KEY)',
+        description: null,
         role: 'admin',
         hash: hashApiKey(key),
         created_by: 'environment',
@@ -49,4 +53,40 @@ export async function bootstrapAuth(ctx: AppContext): Promise<void> {
   if (config.env === 'development' && !config.secrets.secretKey) {
     logger.warn('AUTOPACK_SECRET_KEY is not set: JWT signing keys are stored unencrypted (development only)');
   }
+}
+
+const legacyKeyHint = (id: string) =>
+  'switch to an Autopack key: `node apps/server/dist/main.js keys generate`, put it in AUTOPACK_API_KEY, restart, ' +
+  `then revoke the free-form one (DELETE /api/auth/api-keys/${id}); or create one with ` +
+  '`node apps/server/dist/main.js keys create --role admin --name ops`';
+
+/**
+ * The predecessor's free-form AUTOPACK_API_KEY (config checked its length): stored hashed as an
+ * admin key under a fresh id, found again by its hash. Accepted, with a warning at every start.
+ */
+async function storeLegacyKey(db: Db, key: string, now: Date, logger: Logger): Promise<void> {
+  const hash = hashApiKey(key);
+  let row = await findApiKeyByHash(db, hash);
+  if (!row) {
+    row = await insertApiKey(db, {
+      id: newApiKeyId(),
+      name: 'legacy free-form key (AUTOPACK_API_KEY)',
+      description: "the predecessor's AUTOPACK_API_KEY, accepted as an admin key",
+      role: 'admin',
+      hash,
+      created_by: 'environment',
+      created_at: now,
+      last_used_at: null,
+      expires_at: null,
+      revoked_at: null,
+    });
+    logger.info('free-form admin API key from the environment stored (hashed)', { key_id: row.id });
+  }
+  if (row.revoked_at) {
+    logger.warn('AUTOPACK_API_KEY names a revoked key; it stays revoked: remove it from the environment', { key_id: row.id });
+    return;
+  }
+  logger.warn(`AUTOPACK_API_KEY is a free-form key, accepted as an admin credential (X-API-Key) for compatibility; ${legacyKeyHint(row.id)}`, {
+    key_id: row.id,
+  });
 }

@@ -13,7 +13,7 @@ import {
   type SigningKey,
   type StoredSigningKey,
 } from '@autopack/auth';
-import type { Jwks, RotationResult } from '@autopack/contracts';
+import type { Jwks, KeyStatus, RotationResult } from '@autopack/contracts';
 import { insertSigningKey, listSigningKeys, lockSigningKeys, replaceSigningKeyPem, retireSigningKey, transaction, type Db } from '@autopack/db';
 import type { Clock } from '../clock';
 
@@ -108,6 +108,17 @@ export class Keyring {
   async jwks(): Promise<Jwks> {
     await this.refreshIfStale();
     return buildJwks(verificationKeys(this.keys, this.clock.now()));
+  }
+
+  /**
+   * The predecessor's key status. Autopack always generates its signing keys itself and keeps them
+   * in the database (never from the environment), hence `generated`.
+   */
+  async status(): Promise<KeyStatus> {
+    await this.refreshIfStale();
+    const now = this.clock.now();
+    const active = currentSigningKey(this.keys, now);
+    return { keys_loaded: active !== undefined, source: 'generated', active_kid: active?.kid ?? null, keys: verificationKeys(this.keys, now).length };
   }
 
   /** Publishes a new key now; it signs after the publish lead; the old ones verify one TTL more. */

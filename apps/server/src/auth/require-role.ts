@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
-import type { RouteAccess } from '@autopack/auth';
+import { API_DOCS_ROUTES, type RouteAccess } from '@autopack/auth';
+import type { RouteId } from '@autopack/contracts';
 import { AppError } from '../http/app-error';
 import { requestContext } from '../http/request-context';
 import type { Authenticate } from './authenticate';
@@ -12,6 +13,8 @@ export interface AccessGuard {
   isOpen(): Promise<boolean>;
   limits: RateLimiters;
   publicRead: boolean;
+  /** Anonymous callers may read the API documentation (development, or AUTOPACK_PUBLIC_API_DOCS=1). */
+  publicApiDocs: boolean;
 }
 
 const ANONYMOUS_ADMIN = { kind: 'anonymous', id: 'anonymous', role: 'admin', name: 'anonymous' } as const;
@@ -31,7 +34,7 @@ const ANONYMOUS_VIEWER = { kind: 'anonymous', id: 'anonymous', role: 'viewer', n
  * call this route. The limit comes before the verdict, so that failed and anonymous attempts are
  * counted (by address) like any other. Public routes skip credentials altogether.
  */
-export function requireRole(access: RouteAccess, routeId: string, guard: AccessGuard): RequestHandler[] {
+export function requireRole(access: RouteAccess, routeId: RouteId, guard: AccessGuard): RequestHandler[] {
   const failures = new WeakMap<object, unknown>();
   const identify: RequestHandler = async (req, res, next) => {
     if (access === 'public') return next();
@@ -49,6 +52,7 @@ export function requireRole(access: RouteAccess, routeId: string, guard: AccessG
       principal = ANONYMOUS_ADMIN;
     }
     if (!principal && guard.publicRead && req.method === 'GET' && access.includes('viewer')) principal = ANONYMOUS_VIEWER;
+    if (!principal && guard.publicApiDocs && API_DOCS_ROUTES.has(routeId)) principal = ANONYMOUS_VIEWER;
     if (principal) ctx.principal = principal;
     next();
   };

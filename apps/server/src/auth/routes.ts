@@ -23,23 +23,22 @@ export function authRoutes(services: AppServices): Router {
     }
     // The first user would close an open server with nobody able to administer it.
     if (await services.guard.isOpen()) throw new AppError('registration_closed', 403, FIRST_KEY_HINT);
-    const user = await auth.createUser(body.username, body.password, 'viewer');
+    const user = await auth.createUser(body, 'viewer');
     ctx.log.info('user registered', { username: user.username });
     return { status: 201, body: user };
   }, opts);
 
-  mount(router, 'getMe', routes.getMe, async (_input, ctx) => {
-    const p = ctx.principal!;
-    return { status: 200, body: { kind: p.kind, id: p.id, role: p.role, name: p.name } };
-  }, opts);
+  mount(router, 'getMe', routes.getMe, async (_input, ctx) => ({ status: 200, body: await auth.me(ctx.principal!) }), opts);
 
   mount(router, 'createUser', routes.createUser, async ({ body }, ctx) => {
-    const user = await auth.createUser(body.username, body.password, body.role);
+    const user = await auth.createUser(body, body.role);
     ctx.log.info('user created', { username: user.username, role: user.role, by: actorOf(ctx) });
     return { status: 201, body: user };
   }, opts);
 
   mount(router, 'getJwks', routes.getJwks, async () => ({ status: 200, body: await keyring.jwks() }), opts);
+
+  mount(router, 'getKeyStatus', routes.getKeyStatus, async () => ({ status: 200, body: await keyring.status() }), opts);
 
   mount(router, 'createApiKey', routes.createApiKey, async ({ body }, ctx) => {
     const created = await auth.createApiKey(body, actorOf(ctx));
@@ -47,7 +46,7 @@ export function authRoutes(services: AppServices): Router {
     return { status: 201, body: created };
   }, opts);
 
-  mount(router, 'listApiKeys', routes.listApiKeys, async () => ({ status: 200, body: { api_keys: await auth.listApiKeys() } }), opts);
+  mount(router, 'listApiKeys', routes.listApiKeys, async () => ({ status: 200, body: await auth.listApiKeys() }), opts);
 
   mount(router, 'revokeApiKey', routes.revokeApiKey, async ({ params }, ctx) => {
     const revoked = await auth.revokeApiKey(params.key_id);

@@ -10,6 +10,25 @@ export async function findUserByUsername(db: Db, username: string): Promise<User
   return db.selectFrom('users').selectAll().where(sql`lower(username)`, '=', username.toLowerCase()).executeTakeFirst();
 }
 
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+}
+
+/**
+ * The user a login names, by username or by email, in one query (so both take the same time).
+ * A username match wins over an email match; creating users keeps the two from colliding anyway.
+ */
+export async function findUserByLogin(db: Db, login: string): Promise<UserRow | undefined> {
+  const name = login.toLowerCase();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb.or([eb(sql`lower(username)`, '=', name), eb(sql`lower(email)`, '=', name)]))
+    .orderBy(sql`lower(username) = ${name}`, 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -24,6 +43,11 @@ export async function insertApiKey(db: Db, key: Insertable<ApiKeysTable>): Promi
 
 export async function findApiKey(db: Db, id: string): Promise<ApiKeyRow | undefined> {
   return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** For keys without an id inside them (the predecessor's free-form AUTOPACK_API_KEY). */
+export async function findApiKeyByHash(db: Db, hash: string): Promise<ApiKeyRow | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
 }
 
 export async function listApiKeys(db: Db): Promise<ApiKeyRow[]> {
