@@ -19,6 +19,7 @@ import type { Fence } from '../phases/lease-fence';
 import { AppError, validationError } from './app-error';
 import { idempotencyKeyOf, requestFingerprint, runOnce } from './idempotency';
 import { requestContext, type RequestContext } from './request-context';
+import { unstorableParts } from './storable-json';
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
 
@@ -163,7 +164,8 @@ export function mount<Id extends RouteId>(
 ): void {
   const route = spec as Routes[RouteId] & { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType; bodyFromQuery?: true };
   router[route.method](toExpressPath(route.path), ...requireRole(ROUTE_ACCESS[id], id, options.guard), async (req: Request, res: Response) => {
-    const issues: ValidationIssue[] = [];
+    const issues: ValidationIssue[] = [...unstorableParts(req.body, 'body'), ...unstorableParts(req.query, 'query')];
+    if (issues.length > 0) throw validationError(issues);
     const fromQuery = route.body !== undefined && route.bodyFromQuery === true && bodyFieldsInQuery(req);
     if (route.body && req.body === undefined && !fromQuery) {
       // express.json() leaves the body undefined when there is none or it is not JSON.

@@ -107,6 +107,26 @@ for (const dialect of testDialects()) {
       expect(bad.body.detail).toMatch(/phases\.0\.scope\.read_only_context\.0/);
     });
 
+    it('refuses text PostgreSQL cannot store and deep nesting in free-form scope keys with 400, storing nothing', async () => {
+      let deep: unknown = 'leaf';
+      for (let i = 0; i < 100; i++) deep = { d: deep };
+      const cases: [string, (body: ReturnType<typeof predecessorStart>) => void, RegExp][] = [
+        ['compat-nul', (b) => Object.assign(b.phases[0]!.scope!, { notes: 'a\u0000b' }), /body\.phases\.0\.scope\.notes: contains a NUL/],
+        ['compat-surrogate', (b) => Object.assign(b.run, { goal_anchor: 'x\ud800y' }), /body\.run\.goal_anchor: contains a lone UTF-16 surrogate/],
+        ['compat-nul-key', (b) => Object.assign(b.phases[0]!.scope!, { ['k\u0000']: 1 }), /field name contains a NUL/],
+        ['compat-deep', (b) => Object.assign(b.phases[0]!.scope!, { deep }), /nested deeper than 64 levels/],
+      ];
+      for (const [runId, mutate, message] of cases) {
+        const body = predecessorStart(runId);
+        mutate(body);
+        const res = await start(body);
+        expect([runId, res.status]).toEqual([runId, 400]);
+        expectEnvelope(res.body, 'validation_failed');
+        expect(res.body.detail).toMatch(message);
+        expect((await t.http.get(`/runs/${runId}`).set(VIEWER)).status).toBe(404);
+      }
+    });
+
     it('answers GET /runs/{id} in the flat RunResponse shape, tiers and phases included', async () => {
       const run = await getRun('compat-full');
       expectFields(run, RUN_RESPONSE, 'run');
