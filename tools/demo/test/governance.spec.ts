@@ -1,18 +1,10 @@
 import { watchRun } from '../src/watch-run';
 import { makeRepo, patchesFor, planOf } from './support/plans';
 import { stackDialects, startStack, type Stack } from './support/stack';
+import { waitFor } from './support/wait';
 
 jest.setTimeout(120_000);
 
-async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 for (const dialect of stackDialects()) {
   describe(`a phase that touches a protected path (governance) on ${dialect}`, () => {

@@ -5,18 +5,10 @@ import { join } from 'node:path';
 import { watchRun } from '../src/watch-run';
 import { makeRepo, patchesFor } from './support/plans';
 import { stackDialects, startStack, type Stack } from './support/stack';
+import { waitFor } from './support/wait';
 
 jest.setTimeout(120_000);
 
-async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** A coding agent (a node script) that writes the phase's goal, read from its task file, into GOAL-<phase>.md. */
 function goalWritingAgent(): string {

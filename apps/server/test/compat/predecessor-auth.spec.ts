@@ -2,10 +2,10 @@ import { hashApiKey } from '@autopack/auth';
 import { buildOpenApi } from '@autopack/contracts';
 import { findApiKeyByHash, listApiKeys } from '@autopack/db';
 import { testDialects } from '@autopack/db/testing';
-import { bootstrapAuth } from '../src/auth/bootstrap';
-import { loadConfig } from '../src/config';
-import { apiKeyFor, userFor } from './support/credentials';
-import { expectEnvelope, startTestApp, type TestApp } from './support/test-app';
+import { bootstrapAuth } from '../../src/auth/bootstrap';
+import { loadConfig } from '../../src/config';
+import { apiKeyFor, userFor } from '../support/credentials';
+import { expectEnvelope, startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * The predecessor's auth surface, as its clients call it (bodies written from its schemas):
