@@ -1,5 +1,6 @@
 import { testDialects } from '@autopack/db/testing';
 import { expectEnvelope, makePlan, phaseIds, setState, startTestApp, type TestApp } from './support/test-app';
+import { claim, leased, OPERATOR, phaseOf } from './support/work';
 
 for (const dialect of testDialects()) {
   describe(`run lifecycle on ${dialect.name}`, () => {
@@ -114,14 +115,15 @@ for (const dialect of testDialects()) {
       await setState(t, 'busy', 't0-p0', 'EXECUTING').expect(200);
     });
 
-    it('requires failure_reason with FAILED and refuses it otherwise', async () => {
-      await t.http.post('/runs/start').send(makePlan('reason')).expect(201);
-      await setState(t, 'reason', 't0-p0', 'EXECUTING').expect(200);
-      const missing = await setState(t, 'reason', 't0-p0', 'FAILED');
+    it('requires failure_reason when an executor reports FAILED, and refuses it with any other state', async () => {
+      await t.http.post('/runs/start').set(OPERATOR).send(makePlan('reason')).expect(201);
+      const c = await claim(t, 'ex-reason');
+      const missing = await leased(t, c, 'update_status', { state: 'FAILED' });
       expect(missing.status).toBe(400);
-      expect(missing.body.error.details).toEqual([{ path: 'body.failure_reason', message: 'required when state is FAILED' }]);
-      const misplaced = await setState(t, 'reason', 't0-p0', 'COMPLETE', { failure_reason: 'ci_fail' });
+      expect(missing.body.error.details).toEqual([{ path: 'body.failure_reason', message: expect.stringMatching(/^required when state is FAILED/) }]);
+      const misplaced = await leased(t, c, 'update_status', { state: 'COMPLETE', failure_reason: 'ci_fail' });
       expect(misplaced.status).toBe(400);
+      expect((await phaseOf(t, 'reason', 't0-p0')).state).toBe('EXECUTING');
     });
 
     it('answers 404 with the envelope for an unknown run or phase', async () => {
