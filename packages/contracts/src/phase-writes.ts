@@ -41,7 +41,7 @@ export const UpdateStatusRequest = z
     base_commit: CommitSha.optional().describe(
       "The commit the run's base_ref resolved to, reported once by the executor that first prepared the workspace; pinned on the run (a different one later is 409 base_commit_mismatch)",
     ),
-    tokens_used: predecessorOptional(z.int().min(0).max(1_000_000_000_000)).describe(
+    tokens_used: predecessorOptional(z.int().min(0).max(1_000_000_000)).describe(
       "Predecessor field: the phase's cumulative token total. The increase over what is already recorded for the phase is recorded as LLM usage (never negative, so a repeat records nothing)",
     ),
     builder_attempts: predecessorOptional(z.int().min(0).max(1_000_000)).describe('Predecessor field; ignored: the server counts attempts itself'),

@@ -64,6 +64,8 @@ for (const dialect of stackDialects()) {
     });
 
     it('imports a predecessor plan file and runs it to DONE_SUCCESS, each phase goal reaching the builder', async () => {
+      // The same file without a repository is driven from outside: the running executor never takes it.
+      await stack.admin.importRun({ run_id: 'pp-external', goal: 'Document the goals', phases: [{ phase_id: 'first', goal: 'say hello' }] });
       const repo = makeRepo({ 'README.md': '# app\n' });
       const agent = { kind: 'command' as const, argv: [process.execPath, goalWritingAgent()] };
       const imported = await stack.admin.importRun({
@@ -82,6 +84,9 @@ for (const dialect of stackDialects()) {
       const show = (path: string) => execFileSync('git', ['show', `autopack/pp-import:${path}`], { cwd: branch, encoding: 'utf8' });
       expect(show('GOAL-first.md')).toBe('say hello\n');
       expect(show('GOAL-second.md')).toBe('say goodbye\n');
+      const external = await stack.admin.getRun('pp-external');
+      expect([external.state, external.phases.map((p) => p.state)]).toEqual(['RUN_CREATED', ['QUEUED']]);
+      expect((await stack.admin.listRunEvents('pp-external')).events.map((e) => e.type)).toEqual(['run_created']);
     });
   });
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Artifact, ArtifactFileQuery, ArtifactIndex, ArtifactKind, ArtifactIndexQuery, UploadArtifactRequest, UploadArtifactResponse } from '@autopack/contracts';
-import { appendEvent, findArtifact, findRun, insertArtifact, listArtifacts, transaction, type ArtifactMeta, type Db } from '@autopack/db';
+import { appendEvent, findArtifact, insertArtifact, listArtifacts, transaction, type ArtifactMeta, type Db } from '@autopack/db';
 import { redactText } from '@autopack/logging';
 import type { Clock } from '../clock';
 import type { ServerConfig } from '../config';
@@ -9,6 +9,7 @@ import { AppError, conflict, notFound, validationError } from '../http/app-error
 import type { Fence } from '../phases/lease-fence';
 import { lockPhaseForWrite } from '../phases/phase-lifecycle';
 import { databaseStore, directoryStore, type ArtifactStore } from './artifact-store';
+import { existingRun } from '../runs/existing-run';
 
 const DEFAULT_MEDIA_TYPE: Record<ArtifactKind, string> = {
   patch: 'text/x-diff',
@@ -128,14 +129,14 @@ export function artifactService(config: ServerConfig['artifacts'], clock: Clock)
     },
 
     async index(db, runId, query) {
-      if (!(await findRun(db, runId))) throw notFound('run_not_found', `no run ${runId}`);
+      await existingRun(db, runId);
       const artifacts = (await listArtifacts(db, runId, query.after, query.limit)).map(toArtifact);
       const last = artifacts.at(-1);
       return { artifacts, next_after: artifacts.length === query.limit && last ? last.artifact_id : null };
     },
 
     async read(db, runId, query) {
-      if (!(await findRun(db, runId))) throw notFound('run_not_found', `no run ${runId}`);
+      await existingRun(db, runId);
       const row = await findArtifact(db, runId, query.path !== undefined ? { path: query.path } : { artifact_id: query.artifact_id! });
       if (!row) throw notFound('artifact_not_found', `run ${runId} has no artifact ${query.path ?? `#${query.artifact_id}`}`);
       const bytes = await stores[row.storage].get(row);

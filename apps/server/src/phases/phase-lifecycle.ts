@@ -12,7 +12,6 @@ import {
   type PhaseState,
   type RunEventType,
   type RunState,
-  type PredecessorStatusFields,
   type TierState,
   type UpdatePhaseStatusResponse,
   type UpdateStatusResponse,
@@ -29,7 +28,6 @@ import {
   insertLease,
   listPhases,
   listTiers,
-  recordUsage,
   startAttempt,
   toPhase,
   transaction,
@@ -48,6 +46,7 @@ import type { Clock } from '../clock';
 import { AppError, conflict, notFound } from '../http/app-error';
 import { deriveTierState, finalRunVerdict } from './derive-states';
 import { checkFence, newLeaseToken, tokenMatches, type Fence, type FenceOutcome } from './lease-fence';
+import { qualityPayload, recordReportedTokens, reportedAnswer, statusLine, type ReportedStatus } from './predecessor-status';
 
 /*
  * The only code that changes the state of a phase, and through it of tiers and runs (SPEC §4.1,
@@ -328,17 +327,6 @@ export interface PhaseChange {
   fence: Fence;
 }
 
-/** What a predecessor client reports with a state change (its PhaseStatusUpdate fields). */
-export interface ReportedStatus {
-  /** The phase's cumulative token total. */
-  tokensUsed?: number;
-  minorIssues?: number;
-  majorIssues?: number;
-  qualityLevel?: string;
-  qualityBlocked?: boolean;
-  /** Fields accepted without effect, named in the answer. */
-  ignored: string[];
-}
 
 /**
  * `update_status`: any legal transition, fenced by the writer's lease. An operator without a lease
@@ -351,6 +339,14 @@ export async function changePhaseState(db: Db, clock: Clock, change: PhaseChange
     const failureReason = failureReasonOf(change, fenced);
     refuseServerOwned(phase, { ...change, ...(failureReason ? { failureReason } : {}) }, fenced);
     if (change.baseCommit) await pinBaseCommit(trx, now, locked, change.baseCommit, change.actor);
+    // A predecessor's token report counts before the change it comes with: a run it takes to its
+    // token_cap ends there (SPEC §4.6), whatever state was asked for, and the answer says so.
+    const tokensRecorded = change.reported ? await recordReportedTokens(trx, now, phase, change.reported) : 0;
+    if (tokensRecorded > 0 && (await enforceBudget(trx, now, locked, change.actor))) {
+      const ended = answer(locked, phase, await refreshTiers(trx, now, locked, change.actor));
+      const message = `token budget exhausted: run ${ended.run.run_id} is ${ended.run.state}; ${change.to} was not applied`;
+      return { ...ended, message, predecessor_fields: reportedAnswer(locked.phases, phase.phase_id, change.reported!, tokensRecorded) };
+    }
     let changed: UpdateStatusResponse;
     if (phase.state === 'FAILED' && change.to === 'QUEUED') {
       // SPEC §4.1: FAILED → QUEUED is the operator's retry, with everything a retry checks and requeues.
@@ -367,13 +363,9 @@ export async function changePhaseState(db: Db, clock: Clock, change: PhaseChange
       });
     }
     if (change.reported === undefined) return { ...changed, message: statusLine(changed) };
-    const tokensRecorded = await recordReportedTokens(trx, now, locked, phase, change.reported, change.actor);
-    if (tokensRecorded > 0) changed = answer(locked, phase, await refreshTiers(trx, now, locked, change.actor));
-    return { ...changed, message: statusLine(changed), predecessor_fields: reportedAnswer(locked, phase, change.reported, tokensRecorded) };
+    return { ...changed, message: statusLine(changed), predecessor_fields: reportedAnswer(locked.phases, phase.phase_id, change.reported, tokensRecorded) };
   });
 }
-
-const statusLine = (changed: UpdateStatusResponse) => `Phase ${changed.phase.phase_id} updated to state ${changed.phase.state}`;
 
 /**
  * FAILED needs a reason. The predecessor's clients send none; an operator or admin writing
@@ -386,59 +378,6 @@ function failureReasonOf(change: PhaseChange, fenced: FenceOutcome): FailureReas
   throw new AppError('validation_failed', 400, 'failure_reason is required when an executor reports FAILED', [
     { path: 'body.failure_reason', message: 'required when state is FAILED (an operator or admin without a lease may omit it)' },
   ]);
-}
-
-function qualityPayload(reported: ReportedStatus | undefined): Record<string, unknown> | undefined {
-  if (reported?.qualityLevel === undefined && reported?.qualityBlocked === undefined) return undefined;
-  return {
-    reported_quality: {
-      ...(reported.qualityLevel !== undefined ? { quality_level: reported.qualityLevel } : {}),
-      ...(reported.qualityBlocked !== undefined ? { quality_blocked: reported.qualityBlocked } : {}),
-    },
-  };
-}
-
-/**
- * The predecessor reports a phase's cumulative token total. Only its increase over what the phase
- * already has recorded becomes a usage record (never a negative one), so repeating a report, or
- * reporting a total that builder/auditor results already counted, records nothing twice. The
- * budget is then checked as for any usage (SPEC §4.6), after the state change was judged.
- */
-async function recordReportedTokens(trx: Trx, now: Date, locked: LockedRun, phase: PhaseRow, reported: ReportedStatus, actor: string): Promise<number> {
-  if (reported.tokensUsed === undefined) return 0;
-  const increase = reported.tokensUsed - Number(phase.tokens_used);
-  if (increase <= 0) return 0;
-  await recordUsage(
-    trx,
-    {
-      run_id: phase.run_id,
-      phase_id: phase.phase_id,
-      provider: 'unreported',
-      model: 'unreported',
-      role: 'reported_total',
-      prompt_tokens: 0,
-      completion_tokens: 0,
-      total_tokens: increase,
-      succeeded: true,
-    },
-    now,
-  );
-  await enforceBudget(trx, now, locked, actor);
-  locked.phases = await listPhases(trx, locked.run.run_id);
-  return increase;
-}
-
-function reportedAnswer(locked: LockedRun, phase: PhaseRow, reported: ReportedStatus, tokensRecorded: number): PredecessorStatusFields {
-  const current = locked.phases.find((p) => p.phase_id === phase.phase_id)!;
-  const ours = { minor: current.minor_issues_count, major: current.major_issues_count };
-  const given = reported.minorIssues !== undefined || reported.majorIssues !== undefined;
-  const match = (theirs: number | undefined, mine: number) => theirs === undefined || theirs === mine;
-  return {
-    tokens_recorded: tokensRecorded,
-    recorded_issue_counts: ours,
-    issue_counts_match: given ? match(reported.minorIssues, ours.minor) && match(reported.majorIssues, ours.major) : null,
-    ignored: reported.ignored,
-  };
 }
 
 /** Failure reasons only the server gives (governance rejection, reaper); `operator` only for operators. */

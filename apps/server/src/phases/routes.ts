@@ -1,35 +1,17 @@
 import { Router } from 'express';
-import { routes, type UpdateStatusRequest } from '@autopack/contracts';
+import { routes } from '@autopack/contracts';
 import type { AppServices } from '../app-context';
 import { actorOf } from '../auth/actor';
 import { mount, mountOptions } from '../http/mount';
 import type { Principal } from '../http/request-context';
 import type { Fence } from './lease-fence';
 import { recordIssue } from './issue-service';
-import { changePhaseState, retryPhase, skipPhase, type ReportedStatus } from './phase-lifecycle';
+import { changePhaseState, retryPhase, skipPhase } from './phase-lifecycle';
+import { reportedStatus } from './predecessor-status';
 import { recordAuditorResult, recordBuilderResult, type Target } from './result-service';
 import { recordRunUsage } from './usage-service';
 
 type Caller = { fence: Fence; principal?: Principal | undefined };
-
-/**
- * The predecessor's PhaseStatusUpdate fields of an update_status body (null = not sent, as in its
- * schema), or undefined when there are none.
- */
-function reportedStatus(body: UpdateStatusRequest): ReportedStatus | undefined {
-  const given = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
-  const ignored = (['builder_attempts', 'quality_level', 'quality_blocked'] as const).filter((f) => given(body[f]));
-  const counts = given(body.tokens_used) || given(body.minor_issues_count) || given(body.major_issues_count);
-  if (!counts && ignored.length === 0) return undefined;
-  return {
-    ...(given(body.tokens_used) ? { tokensUsed: body.tokens_used } : {}),
-    ...(given(body.minor_issues_count) ? { minorIssues: body.minor_issues_count } : {}),
-    ...(given(body.major_issues_count) ? { majorIssues: body.major_issues_count } : {}),
-    ...(given(body.quality_level) ? { qualityLevel: body.quality_level } : {}),
-    ...(given(body.quality_blocked) ? { qualityBlocked: body.quality_blocked } : {}),
-    ignored,
-  };
-}
 
 export function phaseRoutes(services: AppServices): Router {
   const router = Router();

@@ -1,13 +1,13 @@
 import { Router } from 'express';
-import { describeIssues, planFromPlanFile, RunPlan, routes } from '@autopack/contracts';
-import { findRun, listEvents, toRunEvent } from '@autopack/db';
+import { routes } from '@autopack/contracts';
+import { listEvents, toRunEvent } from '@autopack/db';
 import type { AppServices } from '../app-context';
 import { actorOf } from '../auth/actor';
-import { notFound, validationError } from '../http/app-error';
 import { mount, mountOptions } from '../http/mount';
 import { cancelRun } from '../phases/phase-lifecycle';
 import { listRuns } from './run-listing';
-import { getRunDetail, getRunProgress, startRun } from './run-service';
+import { getRunDetail, getRunProgress, importPlanFile, startRun } from './run-service';
+import { existingRun } from './existing-run';
 
 export function runRoutes(services: AppServices): Router {
   const router = Router();
@@ -22,15 +22,7 @@ export function runRoutes(services: AppServices): Router {
   }, opts);
 
   mount(router, 'importRun', routes.importRun, async ({ body }, ctx) => {
-    const { plan: input, mapping } = planFromPlanFile(body);
-    // The file was checked field by field; what remains are whole-plan checks (duplicates, max_phases),
-    // whose paths (phases.N.…) are the file's own.
-    const checked = RunPlan.safeParse(input);
-    if (!checked.success) throw validationError(describeIssues(checked.error.issues).map((i) => ({ ...i, path: `body.${i.path}` })));
-    const result = await ctx.once(async (trx) => ({
-      status: 201,
-      body: { ...(await startRun(trx, clock, checked.data, actorOf(ctx))), mapping },
-    }));
+    const result = await ctx.once(async (trx) => ({ status: 201, body: await importPlanFile(trx, clock, body, actorOf(ctx)) }));
     ctx.log.info('run imported', { run_id: body.run_id, phases: body.phases.length });
     return result;
   }, opts);
@@ -48,7 +40,7 @@ export function runRoutes(services: AppServices): Router {
   }), opts);
 
   mount(router, 'listRunEvents', routes.listRunEvents, async ({ params, query }) => {
-    if (!(await findRun(db, params.run_id))) throw notFound('run_not_found', `no run ${params.run_id}`);
+    await existingRun(db, params.run_id);
     const events = (await listEvents(db, params.run_id, query.after, query.limit)).map(toRunEvent);
     const last = events[events.length - 1];
     return { status: 200, body: { events, next_after: events.length === query.limit && last ? last.id : null } };

@@ -8,8 +8,8 @@ import {
   type RunErrorsQuery,
   type RunErrorSummary,
 } from '@autopack/contracts';
-import { countRunFailures, findRun, listRunFailures, type Db, type RunFailureRow } from '@autopack/db';
-import { notFound } from '../http/app-error';
+import { countRunFailures, listRunFailures, type Db, type RunFailureRow } from '@autopack/db';
+import { existingRun } from './existing-run';
 
 /*
  * The predecessor's error reporter wrote crash reports to files under the run's directory. Our
@@ -61,7 +61,7 @@ function messageOf(row: RunFailureRow, attempt: number | null, retried: boolean)
 }
 
 async function requireRun(db: Db, runId: string): Promise<void> {
-  if (!(await findRun(db, runId))) throw notFound('run_not_found', `no run ${runId}`);
+  await existingRun(db, runId);
 }
 
 /** `GET /runs/{run_id}/errors` */

@@ -1,6 +1,6 @@
 import type { RunIssueIndex, RunIssueIndexEntry } from '@autopack/contracts';
-import { findRun, listRunIssues, type Db, type RunIssueRow } from '@autopack/db';
-import { notFound } from '../http/app-error';
+import { listRunIssues, type Db, type RunIssueRow } from '@autopack/db';
+import { existingRun } from './existing-run';
 
 /**
  * `GET /runs/{run_id}/issues/index`: the predecessor's RunIssueIndex, derived from the issues the
@@ -8,7 +8,7 @@ import { notFound } from '../http/app-error';
  * so "first" is the first row of a key and "last" the row recorded most recently.
  */
 export async function getRunIssueIndex(db: Db, runId: string): Promise<RunIssueIndex> {
-  if (!(await findRun(db, runId))) throw notFound('run_not_found', `no run ${runId}`);
+  await existingRun(db, runId);
   const rows = await listRunIssues(db, runId);
   const byKey = new Map<string, RunIssueRow[]>();
   for (const row of rows) {

@@ -1,5 +1,5 @@
 import type { RunListQuery, RunPage } from '@autopack/contracts';
-import { countRuns, listRunSummaries, toPhaseCounts, toRun, transaction, type Db } from '@autopack/db';
+import { countRuns, listRunSummaries, toPhaseCounts, toRun, type Db } from '@autopack/db';
 import { validationError } from '../http/app-error';
 
 interface Position {
@@ -27,33 +27,32 @@ export function decodeCursor(cursor: string): Position {
 
 /** Newest first. `cursor` pages are stable under inserts; `offset` pages shift when runs are added. */
 export async function listRuns(db: Db, query: RunListQuery): Promise<RunPage> {
-  // One snapshot for the page and its total (two statements, whatever the page size).
-  return transaction(db, async (trx) => {
-    const rows = await listRunSummaries(trx, {
-      limit: query.limit + 1,
-      ...(query.offset !== undefined ? { offset: query.offset } : {}),
-      ...(query.cursor !== undefined ? { before: decodeCursor(query.cursor) } : {}),
-      ...(query.state !== undefined ? { state: query.state } : {}),
-    });
-    const total = await countRuns(trx, query.state);
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      runs: page.map((r) => {
-        const counts = toPhaseCounts(r.counts);
-        return {
-          ...toRun(r.run),
-          phase_counts: counts,
-          current_phase: r.current,
-          phases_total: counts.total,
-          phases_completed: counts.COMPLETE,
-          current_phase_name: r.current?.name ?? null,
-        };
-      }),
-      limit: query.limit,
-      offset: query.offset ?? null,
-      next_cursor: rows.length > query.limit && last ? encodeCursor(last.run) : null,
-      total,
-    };
+  // Two statements whatever the page size. The total is counted next to the page, not in one
+  // snapshot: a run started in between shows in one of the two only.
+  const rows = await listRunSummaries(db, {
+    limit: query.limit + 1,
+    ...(query.offset !== undefined ? { offset: query.offset } : {}),
+    ...(query.cursor !== undefined ? { before: decodeCursor(query.cursor) } : {}),
+    ...(query.state !== undefined ? { state: query.state } : {}),
   });
+  const total = await countRuns(db, query.state);
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    runs: page.map((r) => {
+      const counts = toPhaseCounts(r.counts);
+      return {
+        ...toRun(r.run),
+        phase_counts: counts,
+        current_phase: r.current,
+        phases_total: counts.total,
+        phases_completed: counts.COMPLETE,
+        current_phase_name: r.current?.name ?? null,
+      };
+    }),
+    limit: query.limit,
+    offset: query.offset ?? null,
+    next_cursor: rows.length > query.limit && last ? encodeCursor(last.run) : null,
+    total,
+  };
 }

@@ -1,10 +1,14 @@
 import {
   ACTIVE_PHASE_STATES,
+  describeIssues,
+  planFromPlanFile,
   planWarnings,
+  RunPlan,
+  type ImportedRun,
+  type PlanFile,
   type CurrentPhase,
   type PhaseScope,
   type RunDetail,
-  type RunPlan,
   type RunProgress,
   type StartedRun,
 } from '@autopack/contracts';
@@ -26,7 +30,8 @@ import {
   type PhaseRow,
 } from '@autopack/db';
 import type { Clock } from '../clock';
-import { conflict, notFound } from '../http/app-error';
+import { conflict, validationError } from '../http/app-error';
+import { existingRun } from './existing-run';
 
 /** pg and PGlite both report a unique violation with SQLSTATE 23505. */
 const isUniqueViolation = (err: unknown) => (err as { code?: unknown })?.code === '23505';
@@ -124,12 +129,23 @@ export async function startRun(db: Db, clock: Clock, plan: RunPlan, actor: strin
   return { ...(await getRunDetail(db, run.run_id)), warnings: planWarnings(plan) };
 }
 
+/**
+ * Starts the run a predecessor plan file describes. The file was checked field by field at the
+ * edge; what remains are the whole-plan checks (duplicates, max_phases), whose paths
+ * (`phases.N.…`) are the file's own, since phases map one to one.
+ */
+export async function importPlanFile(db: Db, clock: Clock, file: PlanFile, actor: string): Promise<ImportedRun> {
+  const { plan, mapping } = planFromPlanFile(file);
+  const checked = RunPlan.safeParse(plan);
+  if (!checked.success) throw validationError(describeIssues(checked.error.issues).map((i) => ({ ...i, path: `body.${i.path}` })));
+  return { ...(await startRun(db, clock, checked.data, actor)), mapping };
+}
+
 const runExists = (runId: string) => conflict('run_exists', `a run with run_id "${runId}" already exists`);
 
 export async function getRunDetail(db: Db, runId: string): Promise<RunDetail> {
   return transaction(db, async (trx) => {
-    const run = await findRun(trx, runId);
-    if (!run) throw notFound('run_not_found', `no run ${runId}`);
+    const run = await existingRun(trx, runId);
     const tiers = await listTiers(trx, runId);
     const phases = (await listPhases(trx, runId)).map(toPhase);
     return {
@@ -154,8 +170,7 @@ const elapsedSeconds = (started: Date | null, ended: Date | null, now: Date) =>
 
 export async function getRunProgress(db: Db, clock: Clock, runId: string): Promise<RunProgress> {
   return transaction(db, async (trx) => {
-    const run = await findRun(trx, runId);
-    if (!run) throw notFound('run_not_found', `no run ${runId}`);
+    const run = await existingRun(trx, runId);
     const tiers = await listTiers(trx, runId);
     const phases = await listPhases(trx, runId);
     const byState: Record<string, number> = {};

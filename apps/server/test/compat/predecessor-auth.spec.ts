@@ -158,6 +158,25 @@ for (const dialect of testDialects()) {
       await t.http.get('/api/auth/me').set('X-API-Key', legacy).expect(401);
       expect((await findApiKeyByHash(t.database.db, hashApiKey(legacy)))!.revoked_at).not.toBeNull();
     });
+
+    it('revokes the earlier free-form key when AUTOPACK_API_KEY changes, as the predecessor stopped accepting it', async () => {
+      const start = (key: string) =>
+        bootstrapAuth({ config: loadConfig({ AUTOPACK_SECRET_KEY: SECRET, AUTOPACK_API_KEY: key }), database: t.database, logger: t.logger, clock: t.clock });
+      const first = 'first_free_form_key_0123456789_ABCDEFGHIJKL';
+      const second = 'second_free_form_key_0123456789_ABCDEFGHIJK';
+      // Two instances starting at once store the key once.
+      await Promise.all([start(first), start(first)]);
+      expect((await listApiKeys(t.database.db)).filter((k) => k.hash === hashApiKey(first))).toHaveLength(1);
+      await t.http.get('/api/auth/me').set('X-API-Key', first).expect(200);
+      await start(second);
+      await t.http.get('/api/auth/me').set('X-API-Key', first).expect(401);
+      await t.http.get('/api/auth/me').set('X-API-Key', second).expect(200);
+      expect(t.logs.some((l) => l.includes('earlier free-form AUTOPACK_API_KEY values revoked'))).toBe(true);
+      // Switching to an apk_ key retires the free-form one too; the admin key of the test stays.
+      await start(admin);
+      await t.http.get('/api/auth/me').set('X-API-Key', second).expect(401);
+      await t.http.get('/api/auth/me').set('X-API-Key', admin).expect(200);
+    });
   });
 }
 

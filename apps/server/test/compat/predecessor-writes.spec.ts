@@ -84,6 +84,31 @@ for (const dialect of testDialects()) {
         expect(changed?.payload).toMatchObject({ operator_action: true, reported_quality: { quality_level: 'needs_review', quality_blocked: false } });
       });
 
+      it('counts a reported token total before the change it comes with: over token_cap the run ends there and the change is not applied', async () => {
+        const plan = makePlan('pw-cap', { perTier: 2 });
+        plan.run.token_cap = 1000;
+        await t.http.post('/runs/start').set(OPERATOR).send(plan).expect(201);
+        await status(t, 'pw-cap', 't0-p0', { state: 'EXECUTING' }).expect(200);
+        const res = await status(t, 'pw-cap', 't0-p0', { state: 'COMPLETE', tokens_used: 1500 });
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({
+          phase: { state: 'FAILED', failure_reason: 'budget', tokens_used: 1500 },
+          run: { state: 'DONE_FAILED_BUDGET_EXHAUSTED' },
+          message: expect.stringMatching(/token budget exhausted.*COMPLETE was not applied/),
+          predecessor_fields: { tokens_recorded: 1500 },
+        });
+        expect((await t.http.get('/runs/pw-cap')).body).toMatchObject({ state: 'DONE_FAILED_BUDGET_EXHAUSTED', tokens_used: 1500 });
+        expect((await t.http.get('/runs/pw-cap')).body.phases.map((p: { state: string }) => p.state)).toEqual(['FAILED', 'CANCELLED']);
+      });
+
+      it('refuses a token total beyond what one phase can use with 400, recording nothing', async () => {
+        await startDriven(t, 'pw-huge');
+        const res = await status(t, 'pw-huge', 't0-p0', { state: 'GATE', tokens_used: 3_000_000_000 });
+        expect(res.status).toBe(400);
+        expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'body.tokens_used' })]);
+        expect(await usageRows(t, 'pw-huge')).toEqual([]);
+      });
+
       it('treats null predecessor fields as not sent and answers without predecessor_fields for our own bodies', async () => {
         await startDriven(t, 'pw-null');
         const res = await status(t, 'pw-null', 't0-p0', { state: 'GATE', tokens_used: null, builder_attempts: null, quality_level: null });
@@ -379,6 +404,10 @@ for (const dialect of testDialects()) {
         expect(maybe.body.error.details.map((d: { path: string }) => d.path)).toEqual(['query.approved']);
         const both = await t.http.post(`/governance/approve/${id}?approved=true`).set(OPERATOR).send({ reason: 'x' });
         expect(both.status).toBe(400);
+        // The predecessor approved when given nothing (its default); a decision here is explicit.
+        const implicit = await t.http.post(`/governance/approve/${id}`).set(OPERATOR);
+        expect(implicit.status).toBe(400);
+        expect(implicit.body.detail).toMatch(/JSON object body .* or as query parameters/);
         const approved = await t.http.post(`/governance/approve/${id}?approved=True&reason=reviewed%20by%20ops`).set(OPERATOR);
         expect(approved.status).toBe(200);
         expect(approved.body).toMatchObject({ status: 'approved', message: 'Governance request approved', request: { decision_reason: 'reviewed by ops' }, phase: { state: 'QUEUED' } });

@@ -8,10 +8,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create unique index users_email_lower on users (lower(email))`.execute(db);
   // The predecessor's API keys carried an optional description.
   await db.schema.alterTable('api_keys').addColumn('description', 'text').execute();
+  // Free-form keys are found by their hash: one row per hash, even when two instances store it at once.
+  await sql`create unique index api_keys_hash on api_keys (hash)`.execute(db);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see up()
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop index api_keys_hash`.execute(db);
   await db.schema.alterTable('api_keys').dropColumn('description').execute();
   await sql`drop index users_email_lower`.execute(db);
   await db.schema.alterTable('users').dropColumn('email').execute();

@@ -50,6 +50,18 @@ export async function findApiKeyByHash(db: Db, hash: string): Promise<ApiKeyRow 
   return db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
 }
 
+/** Revokes the live keys the environment stored under `name`, except `keepId`; answers their ids. */
+export async function revokeEnvironmentKeys(db: Db, name: string, keepId: string | undefined, now: Date): Promise<string[]> {
+  let query = db
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('created_by', '=', 'environment')
+    .where('name', '=', name)
+    .where('revoked_at', 'is', null);
+  if (keepId) query = query.where('id', '!=', keepId);
+  return (await query.returning('id').execute()).map((r) => r.id);
+}
+
 export async function listApiKeys(db: Db): Promise<ApiKeyRow[]> {
   return db.selectFrom('api_keys').selectAll().orderBy('created_at', 'desc').orderBy('id').execute();
 }
