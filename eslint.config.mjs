@@ -58,4 +58,19 @@ export default [
     ignores: ['apps/server/**', 'tools/**', '**/test/**'],
     rules: { 'no-restricted-imports': ['error', { paths: httpModules }] },
   },
+  {
+    // Run events are appended in one module, the kernel's events.ts (its recordEvent): the one
+    // place that will also notify after commit.
+    files: ['apps/server/src/**/*.ts'],
+    ignores: ['apps/server/src/kernel/events.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Identifier[name='appendEvent']",
+          message: 'Append run events through recordEvent of apps/server/src/kernel (kernel/events.ts is the only module that calls appendEvent).',
+        },
+      ],
+    },
+  },
 ];

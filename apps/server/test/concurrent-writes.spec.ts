@@ -1,6 +1,6 @@
 import { ACTIVE_PHASE_STATES, canTransition, type PhaseState } from '@autopack/contracts';
 import { testDialects } from '@autopack/db/testing';
-import { deriveTierState } from '../src/phases/derive-states';
+import { deriveTierState } from '../src/kernel';
 import { makePlan, setState, startTestApp, type TestApp } from './support/test-app';
 
 interface Event {

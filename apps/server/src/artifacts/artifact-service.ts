@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Artifact, ArtifactFileQuery, ArtifactIndex, ArtifactKind, ArtifactIndexQuery, UploadArtifactRequest, UploadArtifactResponse } from '@autopack/contracts';
-import { appendEvent, findArtifact, insertArtifact, listArtifacts, transaction, type ArtifactMeta, type Db } from '@autopack/db';
+import { findArtifact, insertArtifact, listArtifacts, type ArtifactMeta, type Db } from '@autopack/db';
 import { redactText } from '@autopack/logging';
 import type { Clock } from '../clock';
 import type { ServerConfig } from '../config';
 import { AppError, conflict, notFound, validationError } from '../http/app-error';
-import type { Fence } from '../phases/lease-fence';
-import { lockPhaseForWrite } from '../phases/phase-lifecycle';
+import { fencePhase, recordEvent, withLockedRun, type Fence } from '../kernel';
 import { databaseStore, directoryStore, type ArtifactStore } from './artifact-store';
 import { existingRun } from '../runs/existing-run';
 
@@ -88,9 +87,9 @@ export function artifactService(config: ServerConfig['artifacts'], clock: Clock)
         bytes = Buffer.from(clean, 'utf8');
       }
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      return transaction(db, async (trx) => {
+      return withLockedRun(db, target.runId, async (trx, locked) => {
         const now = clock.now();
-        const { phase } = await lockPhaseForWrite(trx, now, target, target.fence);
+        const { phase } = await fencePhase(trx, now, locked, target.phaseId, target.fence);
         const path = `${phase.phase_id}/${phase.attempt}/${body.path}`;
         const content = await store.put(sha256, bytes);
         const { row, created } = await insertArtifact(trx, {
@@ -114,14 +113,13 @@ export function artifactService(config: ServerConfig['artifacts'], clock: Clock)
           });
         }
         if (created) {
-          await appendEvent(trx, {
-            run_id: phase.run_id,
-            tier_id: phase.tier_id,
-            phase_id: phase.phase_id,
-            type: 'artifact_stored',
-            actor: target.actor,
-            payload: { artifact_id: Number(row.artifact_id), kind: row.kind, path, size_bytes: bytes.length, sha256, attempt: phase.attempt },
-            created_at: now,
+          await recordEvent(trx, now, phase, 'artifact_stored', target.actor, {
+            artifact_id: Number(row.artifact_id),
+            kind: row.kind,
+            path,
+            size_bytes: bytes.length,
+            sha256,
+            attempt: phase.attempt,
           });
         }
         return { artifact: toArtifact(row), created };

@@ -14,7 +14,7 @@ import {
 import type { BuilderSpec, Claim, CompletedPhase, PriorAttempt } from '@autopack/contracts';
 import { isExecutionPaused } from '../admin/execution-pause';
 import type { Clock } from '../clock';
-import { claimPhase, type GrantedLease } from '../phases/phase-lifecycle';
+import { claimPhase, type GrantedLease } from '../kernel';
 
 export interface ClaimInput {
   executorId: string;

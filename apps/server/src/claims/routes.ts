@@ -4,7 +4,7 @@ import { recordExecutorSeen } from '@autopack/db';
 import type { AppServices } from '../app-context';
 import { actorOf } from '../auth/actor';
 import { mount, mountOptions } from '../http/mount';
-import { heartbeatLease, releaseLease } from '../phases/phase-lifecycle';
+import { heartbeatLease, releaseLease } from '../kernel';
 import { claimNextPhase } from './claim-service';
 
 class ClientGone extends Error {}

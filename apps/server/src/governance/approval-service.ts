@@ -31,8 +31,7 @@ import {
 import type { Clock } from '../clock';
 import type { ServerConfig } from '../config';
 import { conflict, notFound } from '../http/app-error';
-import type { Fence } from '../phases/lease-fence';
-import { blockPhase, lockPhaseForWrite, lockRunPhases, recordEvent, resolveBlocked, type LockedRun } from '../phases/phase-lifecycle';
+import { blockPhase, fencePhase, lockRunOf, recordEvent, resolveBlocked, withLockedRun, type Fence, type LockedRun } from '../kernel';
 import { rateGovernanceRequest } from './risk';
 
 /** Governance requests are decided on /governance/…, the other kinds on /approval/…. */
@@ -83,59 +82,52 @@ interface Filing {
 }
 
 /**
- * Files a request for a phase its executor is working on (fenced by the lease). Unless the rules
- * approve it at once, the phase waits in BLOCKED (its lease ends) until an operator, or the timeout
- * policy, decides.
+ * Files a request for a phase its executor is working on (fenced by the lease), on the run the
+ * caller has locked. Unless the rules approve it at once, the phase waits in BLOCKED (its lease
+ * ends) until an operator, or the timeout policy, decides.
  */
-async function file(db: Db, clock: Clock, config: ServerConfig, filer: Filer, filing: Filing): Promise<ApprovalFiled> {
-  return transaction(db, async (trx) => {
-    const now = clock.now();
-    const { phase, fenced: _fenced, ...locked } = await lockPhaseForWrite(
-      trx,
-      now,
-      { runId: filing.run_id, phaseId: filing.phase_id },
-      filer.fence,
-    );
-    if (!['EXECUTING', 'GATE', 'CI_RUNNING'].includes(phase.state)) {
-      throw conflict('illegal_transition', `phase ${phase.phase_id} is ${phase.state}: only an active phase can ask for a decision`, {
-        from: phase.state,
-        to: 'BLOCKED',
-      });
-    }
-    const row = await insertApprovalRequest(trx, {
-      request_id: randomUUID(),
-      kind: filing.kind,
-      run_id: filing.run_id,
-      phase_id: filing.phase_id,
-      attempt: phase.attempt,
-      status: filing.autoApprove ? 'approved' : 'pending',
-      requested_paths: filing.requested_paths,
-      justification: filing.justification,
-      changed_lines: filing.changed_lines,
-      risk_level: filing.risk_level,
-      auto_approved: filing.autoApprove,
-      details: filing.details,
-      requested_by: filer.actor,
-      decided_by: filing.autoApprove ? 'system' : null,
-      decision_reason: filing.autoApprove ? 'auto-approved: low risk (tests and docs only, at most 100 changed lines)' : null,
-      created_at: now,
-      expires_at: new Date(now.getTime() + config.approvals.timeoutMinutes * 60_000),
-      decided_at: filing.autoApprove ? now : null,
+async function file(trx: Trx, clock: Clock, config: ServerConfig, locked: LockedRun, filer: Filer, filing: Filing): Promise<ApprovalFiled> {
+  const now = clock.now();
+  const { phase } = await fencePhase(trx, now, locked, filing.phase_id, filer.fence);
+  if (!['EXECUTING', 'GATE', 'CI_RUNNING'].includes(phase.state)) {
+    throw conflict('illegal_transition', `phase ${phase.phase_id} is ${phase.state}: only an active phase can ask for a decision`, {
+      from: phase.state,
+      to: 'BLOCKED',
     });
-    await recordEvent(trx, now, phase, 'approval_requested', filer.actor, {
-      request_id: row.request_id,
-      kind: row.kind,
-      risk_level: row.risk_level,
-      requested_paths: row.requested_paths,
-      auto_approved: row.auto_approved,
-    });
-    if (filing.autoApprove) {
-      await recordEvent(trx, now, phase, 'approval_decided', 'system', { request_id: row.request_id, kind: row.kind, approved: true, auto: true });
-      return { request: toApprovalRecord(row), phase_state: phase.state };
-    }
-    const blocked = await blockPhase(trx, now, locked, phase, filer.actor, `waiting for ${row.kind} decision ${row.request_id}`);
-    return { request: toApprovalRecord(row), phase_state: blocked.phase.state };
+  }
+  const row = await insertApprovalRequest(trx, {
+    request_id: randomUUID(),
+    kind: filing.kind,
+    run_id: filing.run_id,
+    phase_id: filing.phase_id,
+    attempt: phase.attempt,
+    status: filing.autoApprove ? 'approved' : 'pending',
+    requested_paths: filing.requested_paths,
+    justification: filing.justification,
+    changed_lines: filing.changed_lines,
+    risk_level: filing.risk_level,
+    auto_approved: filing.autoApprove,
+    details: filing.details,
+    requested_by: filer.actor,
+    decided_by: filing.autoApprove ? 'system' : null,
+    decision_reason: filing.autoApprove ? 'auto-approved: low risk (tests and docs only, at most 100 changed lines)' : null,
+    created_at: now,
+    expires_at: new Date(now.getTime() + config.approvals.timeoutMinutes * 60_000),
+    decided_at: filing.autoApprove ? now : null,
   });
+  await recordEvent(trx, now, phase, 'approval_requested', filer.actor, {
+    request_id: row.request_id,
+    kind: row.kind,
+    risk_level: row.risk_level,
+    requested_paths: row.requested_paths,
+    auto_approved: row.auto_approved,
+  });
+  if (filing.autoApprove) {
+    await recordEvent(trx, now, phase, 'approval_decided', 'system', { request_id: row.request_id, kind: row.kind, approved: true, auto: true });
+    return { request: toApprovalRecord(row), phase_state: phase.state };
+  }
+  const blocked = await blockPhase(trx, now, locked, phase, filer.actor, `waiting for ${row.kind} decision ${row.request_id}`);
+  return { request: toApprovalRecord(row), phase_state: blocked.phase.state };
 }
 
 /** `POST /governance/requests`: the server rates the risk; only low risk is approved at once (SPEC §4.7). */
@@ -146,10 +138,9 @@ export async function fileGovernanceRequest(
   filer: Filer,
   body: GovernanceRequestBody,
 ): Promise<ApprovalFiled> {
-  return transaction(db, async (trx) => {
-    const run = (await lockRunPhases(trx, body.run_id)).run;
-    const rating = rateGovernanceRequest(body.requested_paths, body.changed_lines, run.safety_profile);
-    return file(trx, clock, config, filer, {
+  return withLockedRun(db, body.run_id, async (trx, locked) => {
+    const rating = rateGovernanceRequest(body.requested_paths, body.changed_lines, locked.run.safety_profile);
+    return file(trx, clock, config, locked, filer, {
       kind: 'governance',
       run_id: body.run_id,
       phase_id: body.phase_id,
@@ -193,17 +184,19 @@ export async function fileApprovalRequest(
   body: ApprovalRequestBody,
 ): Promise<ApprovalRequestFiled> {
   const request = body.kind !== undefined ? { kind: body.kind, summary: body.summary!, details: body.details ?? {} } : fromPredecessor(body);
-  const filed = await file(db, clock, config, filer, {
-    kind: request.kind,
-    run_id: body.run_id,
-    phase_id: body.phase_id,
-    requested_paths: [],
-    justification: request.summary,
-    changed_lines: 0,
-    risk_level: null,
-    details: request.details,
-    autoApprove: false,
-  });
+  const filed = await withLockedRun(db, body.run_id, (trx, locked) =>
+    file(trx, clock, config, locked, filer, {
+      kind: request.kind,
+      run_id: body.run_id,
+      phase_id: body.phase_id,
+      requested_paths: [],
+      justification: request.summary,
+      changed_lines: 0,
+      risk_level: null,
+      details: request.details,
+      autoApprove: false,
+    }),
+  );
   const { timeoutMinutes, onTimeout } = config.approvals;
   return {
     ...filed,
@@ -247,14 +240,14 @@ export async function decideGovernance(
 export async function decideRequest(db: Db, clock: Clock, family: RequestFamily, decision: Decision): Promise<DecisionResponse> {
   return transaction(db, async (trx) => {
     const now = clock.now();
-    const unlocked = await findApprovalRequest(trx, decision.requestId);
-    if (!unlocked || !KINDS[family].includes(unlocked.kind)) {
+    const found = await lockRunOf(trx, (t) => findApprovalRequest(t, decision.requestId));
+    if (!found || !KINDS[family].includes(found.row.kind)) {
       throw notFound('request_not_found', `no ${family} request ${decision.requestId}`);
     }
-    const locked = await lockRunPhases(trx, unlocked.run_id);
-    const result = await decideLocked(trx, now, locked, decision);
+    const result = await decideLocked(trx, now, found.locked, decision);
     if (!result) {
-      const current = (await findApprovalRequest(trx, decision.requestId))!;
+      // Read under the run lock, which every decision takes: the row is as current as it gets.
+      const current = found.row;
       throw conflict('already_decided', `request ${decision.requestId} is ${current.status} already`, {
         status: current.status,
         decided_by: current.decided_by,
@@ -288,10 +281,9 @@ async function decideLocked(trx: Trx, now: Date, locked: LockedRun, decision: De
 export async function timeOutRequest(db: Db, clock: Clock, config: ServerConfig, requestId: string): Promise<boolean> {
   return transaction(db, async (trx) => {
     const now = clock.now();
-    const unlocked = await findApprovalRequest(trx, requestId);
-    if (!unlocked) return false;
-    const locked = await lockRunPhases(trx, unlocked.run_id);
-    const row = (await findApprovalRequest(trx, requestId))!;
+    const found = await lockRunOf(trx, (t) => findApprovalRequest(t, requestId));
+    if (!found) return false;
+    const { row, locked } = found;
     if (row.status !== 'pending' || row.expires_at > now) return false;
     const approved = config.approvals.onTimeout === 'approve';
     const decided = await decideLocked(trx, now, locked, {

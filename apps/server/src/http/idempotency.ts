@@ -10,7 +10,7 @@ import {
   type IdempotencyScope,
 } from '@autopack/db';
 import type { Clock } from '../clock';
-import { hashLeaseToken } from '../phases/lease-fence';
+import { hashLeaseToken } from '../kernel';
 import { AppError, validationError } from './app-error';
 
 export interface StoredResult {

@@ -15,7 +15,7 @@ import type { Db } from '@autopack/db';
 import type { AppServices } from '../app-context';
 import { requireRole, type AccessGuard } from '../auth/require-role';
 import type { Clock } from '../clock';
-import type { Fence } from '../phases/lease-fence';
+import type { Fence } from '../kernel';
 import { AppError, validationError } from './app-error';
 import { idempotencyKeyOf, requestFingerprint, runOnce } from './idempotency';
 import { requestContext, type RequestContext } from './request-context';

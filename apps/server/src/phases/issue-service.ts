@@ -1,7 +1,7 @@
 import type { RecordIssueRequest, RecordIssueResponse } from '@autopack/contracts';
-import { appendEvent, bumpIssueCounters, toPhaseIssue, transaction, upsertPhaseIssue, type Db } from '@autopack/db';
+import { bumpIssueCounters, toPhaseIssue, upsertPhaseIssue, type Db } from '@autopack/db';
 import type { Clock } from '../clock';
-import { lockPhaseForWrite } from './phase-lifecycle';
+import { fencePhase, recordEvent, withLockedRun } from '../kernel';
 import type { Target } from './result-service';
 
 /**
@@ -14,9 +14,9 @@ export async function recordIssue(
   target: Target,
   body: RecordIssueRequest,
 ): Promise<RecordIssueResponse> {
-  return transaction(db, async (trx) => {
+  return withLockedRun(db, target.runId, async (trx, locked) => {
     const now = clock.now();
-    const { phase } = await lockPhaseForWrite(trx, now, target, target.fence);
+    const { phase } = await fencePhase(trx, now, locked, target.phaseId, target.fence);
     const { row, created } = await upsertPhaseIssue(
       trx,
       {
@@ -33,14 +33,11 @@ export async function recordIssue(
       now,
     );
     if (created) await bumpIssueCounters(trx, { run_id: target.runId, tier_id: phase.tier_id, phase_id: target.phaseId }, row.severity);
-    await appendEvent(trx, {
-      run_id: target.runId,
-      tier_id: phase.tier_id,
-      phase_id: target.phaseId,
-      type: 'issue_recorded',
-      actor: target.actor,
-      payload: { issue_key: row.issue_key, severity: row.severity, created, occurrence_count: row.occurrence_count },
-      created_at: now,
+    await recordEvent(trx, now, phase, 'issue_recorded', target.actor, {
+      issue_key: row.issue_key,
+      severity: row.severity,
+      created,
+      occurrence_count: row.occurrence_count,
     });
     return { issue: toPhaseIssue(row), created };
   });

@@ -1,9 +1,8 @@
 import type { AuditorResult, BuilderResult, ResultReceipt } from '@autopack/contracts';
-import { appendEvent, insertAuditorResult, insertBuilderResult, recordUsage, transaction, type Db } from '@autopack/db';
+import { insertAuditorResult, insertBuilderResult, recordUsage, type Db } from '@autopack/db';
 import type { Clock } from '../clock';
 import { validationError } from '../http/app-error';
-import type { Fence } from './lease-fence';
-import { enforceBudget, lockPhaseForWrite } from './phase-lifecycle';
+import { enforceBudget, fencePhase, recordEvent, withLockedRun, type Fence } from '../kernel';
 
 export interface Target {
   runId: string;
@@ -34,9 +33,9 @@ async function recordResult(
   summary: Record<string, unknown>,
 ): Promise<ResultReceipt> {
   checkIds(target, body);
-  return transaction(db, async (trx) => {
+  return withLockedRun(db, target.runId, async (trx, locked) => {
     const now = clock.now();
-    const { phase, fenced: _fenced, ...locked } = await lockPhaseForWrite(trx, now, target, target.fence);
+    const { phase } = await fencePhase(trx, now, locked, target.phaseId, target.fence);
     const key = { run_id: target.runId, phase_id: target.phaseId, attempt: phase.attempt, created_at: now };
     const stored = await store(trx, key);
     if (body.tokens_used > 0) {
@@ -56,14 +55,11 @@ async function recordResult(
         now,
       );
     }
-    await appendEvent(trx, {
-      run_id: target.runId,
-      tier_id: phase.tier_id,
-      phase_id: target.phaseId,
-      type: role === 'builder' ? 'builder_result' : 'auditor_result',
-      actor: target.actor,
-      payload: { result_id: stored.id, attempt: phase.attempt, tokens_used: body.tokens_used, ...summary },
-      created_at: now,
+    await recordEvent(trx, now, phase, role === 'builder' ? 'builder_result' : 'auditor_result', target.actor, {
+      result_id: stored.id,
+      attempt: phase.attempt,
+      tokens_used: body.tokens_used,
+      ...summary,
     });
     if (body.tokens_used > 0) await enforceBudget(trx, now, locked, target.actor);
     return { id: stored.id, run_id: target.runId, phase_id: target.phaseId, attempt: phase.attempt, created_at: now.toISOString() };

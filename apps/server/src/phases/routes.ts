@@ -4,10 +4,8 @@ import type { AppServices } from '../app-context';
 import { actorOf } from '../auth/actor';
 import { mount, mountOptions } from '../http/mount';
 import type { Principal } from '../http/request-context';
-import type { Fence } from './lease-fence';
 import { recordIssue } from './issue-service';
-import { changePhaseState, retryPhase, skipPhase } from './phase-lifecycle';
-import { reportedStatus } from './predecessor-status';
+import { changePhaseState, reportedStatus, retryPhase, skipPhase, type Fence } from '../kernel';
 import { recordAuditorResult, recordBuilderResult, type Target } from './result-service';
 import { recordRunUsage } from './usage-service';
 

@@ -1,9 +1,8 @@
 import type { UsageRequest, UsageResponse } from '@autopack/contracts';
-import { recordUsage, transaction, type Db } from '@autopack/db';
+import { recordUsage, type Db } from '@autopack/db';
 import type { Clock } from '../clock';
 import { validationError } from '../http/app-error';
-import type { Fence } from './lease-fence';
-import { enforceBudget, lockPhaseForWrite, lockRunPhases } from './phase-lifecycle';
+import { enforceBudget, fencePhase, withLockedRun, type Fence } from '../kernel';
 
 /**
  * `POST /runs/{run_id}/usage` (SPEC §4.5, §4.6): one LLM call, failed ones too. Fenced by the
@@ -16,25 +15,15 @@ export async function recordRunUsage(
   target: { runId: string; actor: string; fence: Fence },
   body: UsageRequest,
 ): Promise<UsageResponse> {
-  return transaction(db, async (trx) => {
+  const operatorWithoutLease = target.fence.token === undefined && (target.fence.role === 'operator' || target.fence.role === 'admin');
+  if (body.phase_id === undefined && !operatorWithoutLease) {
+    throw validationError([
+      { path: 'body.phase_id', message: 'required unless an operator or admin writes without a lease: usage is fenced by its phase' },
+    ]);
+  }
+  return withLockedRun(db, target.runId, async (trx, locked) => {
     const now = clock.now();
-    let locked;
-    if (body.phase_id !== undefined) {
-      const { phase: _phase, fenced: _fenced, ...rest } = await lockPhaseForWrite(
-        trx,
-        now,
-        { runId: target.runId, phaseId: body.phase_id },
-        target.fence,
-        { allowCancelled: true },
-      );
-      locked = rest;
-    } else if (target.fence.token === undefined && (target.fence.role === 'operator' || target.fence.role === 'admin')) {
-      locked = await lockRunPhases(trx, target.runId);
-    } else {
-      throw validationError([
-        { path: 'body.phase_id', message: 'required unless an operator or admin writes without a lease: usage is fenced by its phase' },
-      ]);
-    }
+    if (body.phase_id !== undefined) await fencePhase(trx, now, locked, body.phase_id, target.fence, { allowCancelled: true });
     const total = body.total_tokens ?? body.prompt_tokens + body.completion_tokens;
     await recordUsage(
       trx,

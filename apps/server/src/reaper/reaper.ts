@@ -2,7 +2,7 @@ import { listExpiredLeases, listTimedOutApprovals, purgeIdempotencyKeys, listOve
 import type { Logger } from '@autopack/logging';
 import type { AppServices } from '../app-context';
 import { timeOutRequest } from '../governance/approval-service';
-import { expireLease, timeOutRun } from '../phases/phase-lifecycle';
+import { expireLease, timeOutRun } from '../kernel';
 
 /** Idempotency keys are kept this long: far longer than any client retries a request. */
 const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;

@@ -4,7 +4,7 @@ import { listEvents, toRunEvent } from '@autopack/db';
 import type { AppServices } from '../app-context';
 import { actorOf } from '../auth/actor';
 import { mount, mountOptions } from '../http/mount';
-import { cancelRun } from '../phases/phase-lifecycle';
+import { cancelRun } from '../kernel';
 import { listRuns } from './run-listing';
 import { getRunDetail, getRunProgress, importPlanFile, startRun } from './run-service';
 import { existingRun } from './existing-run';

@@ -14,7 +14,6 @@ import {
 } from '@autopack/contracts';
 import {
   announceWork,
-  appendEvent,
   findRun,
   insertPhases,
   insertRun,
@@ -31,6 +30,7 @@ import {
 } from '@autopack/db';
 import type { Clock } from '../clock';
 import { conflict, validationError } from '../http/app-error';
+import { recordEvent } from '../kernel';
 import { existingRun } from './existing-run';
 
 /** pg and PGlite both report a unique violation with SQLSTATE 23505. */
@@ -112,12 +112,10 @@ export async function startRun(db: Db, clock: Clock, plan: RunPlan, actor: strin
           completed_at: null,
         })),
       );
-      await appendEvent(trx, {
-        run_id: run.run_id,
-        type: 'run_created',
-        actor,
-        payload: { tiers: plan.tiers.length, phases: plan.phases.length, externally_driven: !run.repo },
-        created_at: now,
+      await recordEvent(trx, now, { run_id: run.run_id }, 'run_created', actor, {
+        tiers: plan.tiers.length,
+        phases: plan.phases.length,
+        externally_driven: !run.repo,
       });
       await announceWork(trx);
     });

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Role } from '@autopack/contracts';
 import { findLatestLease, type LeaseRow, type PhaseRow, type Trx } from '@autopack/db';
 import { conflict } from '../http/app-error';
+import { findPhaseIn, type LockedRun } from './locked-run';
 
 /** What a write presents about its right to change a phase. */
 export interface Fence {
@@ -62,3 +63,17 @@ export async function checkFence(
     `the lease token is not the current lease of phase ${phase.phase_id} (expired, released, or the phase moved on); nothing was written`,
   );
 }
+
+/** Every write about a phase starts here: the phase of the locked run, and the writer's lease checked before anything is written. */
+export async function fencePhase(
+  trx: Trx,
+  now: Date,
+  locked: LockedRun,
+  phaseId: string,
+  fence: Fence,
+  opts: { allowCancelled?: boolean } = {},
+): Promise<{ phase: PhaseRow; fenced: FenceOutcome }> {
+  const phase = findPhaseIn(locked, phaseId);
+  return { phase, fenced: await checkFence(trx, now, phase, fence, opts) };
+}
+
