@@ -3,15 +3,9 @@ import { routes } from '@autopack/contracts';
 import type { AppServices } from '../app-context';
 import { actorOf } from '../auth/actor';
 import { mount, mountOptions } from '../http/mount';
-import {
-  decideGovernance,
-  decideRequest,
-  fileApprovalRequest,
-  fileGovernanceRequest,
-  getRequest,
-  listApprovalPending,
-  listGovernancePending,
-} from './approval-service';
+import { decideGovernance, decideRequest } from './approval-decisions';
+import { fileApprovalRequest, fileGovernanceRequest } from './approval-filing';
+import { getRequest, listApprovalPending, listGovernancePending } from './approval-reads';
 
 export function governanceRoutes(services: AppServices): Router {
   const router = Router();

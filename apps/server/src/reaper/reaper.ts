@@ -1,7 +1,7 @@
 import { listExpiredLeases, listTimedOutApprovals, purgeIdempotencyKeys, listOverdueRuns, type Db } from '@autopack/db';
 import type { Logger } from '@autopack/logging';
 import type { AppServices } from '../app-context';
-import { timeOutRequest } from '../governance/approval-service';
+import { timeOutRequest } from '../governance/approval-decisions';
 import { expireLease, timeOutRun } from '../kernel';
 
 /** Idempotency keys are kept this long: far longer than any client retries a request. */
