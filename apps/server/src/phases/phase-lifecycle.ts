@@ -95,6 +95,7 @@ interface Transition {
   actor: string;
   failureReason?: FailureReason;
   message?: string;
+  newlyFailing?: readonly string[];
   /** How the attempt ends when the phase leaves an active state (default: from the new state). */
   outcome?: Exclude<AttemptOutcome, 'running'>;
   /** Tell the lease holder to stop (heartbeat answers cancel_requested). */
@@ -168,7 +169,7 @@ async function transition(trx: Trx, now: Date, locked: LockedRun, phase: PhaseRo
     await startAttempt(trx, run.run_id, phase.phase_id, attempt, now);
   } else if (isActive(from) && !isActive(to)) {
     const outcome = retry ? 'failed' : (t.outcome ?? OUTCOME_OF[to]!);
-    await endAttempt(trx, run.run_id, phase.phase_id, attempt, outcome, t.failureReason ?? null, now, t.message ?? null);
+    await endAttempt(trx, run.run_id, phase.phase_id, attempt, outcome, t.failureReason ?? null, now, t.message ?? null, t.newlyFailing ?? null);
     const leaseEnd: LeaseEndReason = outcome;
     await endLiveLease(trx, phase, leaseEnd, now, t.cancelLease ?? false);
   }
@@ -319,6 +320,8 @@ export interface PhaseChange {
   to: PhaseState;
   failureReason?: FailureReason;
   message?: string;
+  /** Tests the attempt broke (update_status `newly_failing`), kept on the attempt. */
+  newlyFailing?: readonly string[];
   /** What the run's base_ref resolved to, pinned on the run by its first report. */
   baseCommit?: string;
   /** The predecessor's PhaseStatusUpdate fields, when the body carried any. */
@@ -358,6 +361,7 @@ export async function changePhaseState(db: Db, clock: Clock, change: PhaseChange
         actor: change.actor,
         ...(failureReason ? { failureReason } : {}),
         ...(change.message ? { message: change.message } : {}),
+        ...(change.newlyFailing ? { newlyFailing: change.newlyFailing } : {}),
         ...(fenced.byOperator ? { cancelLease: true } : {}),
         ...(fenced.byOperator || quality ? { payload: { ...(fenced.byOperator ? { operator_action: true } : {}), ...quality } } : {}),
       });
