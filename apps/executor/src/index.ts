@@ -18,5 +18,4 @@ export {
   type LlmRuntime,
 } from './llm/llm-client';
 export { auditorPrompt, builderPrompt, type Prompt } from './llm/prompts';
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './llm/retry';
 export { DEFAULT_BASE_URLS, DEFAULT_MODELS, LLM_PROVIDERS, LlmSettings, type LlmProviderKind, type LlmSettingsInput } from './llm/settings';

@@ -1,5 +1,4 @@
 import { createLlmClient, markLastFailed, type CompletionRequest } from '../src/llm/llm-client';
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, retryAfterMs, sleep } from '../src/llm/retry';
 import { endpointUrl, LlmSettings, type LlmProviderKind } from '../src/llm/settings';
 import { fakeReply, startFakeProviders, type FakeProviders } from './support/fake-providers';
 import { API_KEY, instantRuntime } from './support/llm-fixtures';
@@ -13,35 +12,7 @@ beforeAll(async () => {
 afterEach(() => fake.reset());
 afterAll(() => fake.close());
 
-describe('retry helpers', () => {
-  const headers = (init: Record<string, string>) => new Headers(init);
-
-  it('reads retry-after as seconds, as an HTTP date, and prefers retry-after-ms', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(retryAfterMs(headers({ 'retry-after': '3' }), now)).toBe(3000);
-    expect(retryAfterMs(headers({ 'retry-after': '0.5' }), now)).toBe(500);
-    expect(retryAfterMs(headers({ 'retry-after': 'Thu, 01 Jan 2026 00:00:07 GMT' }), now)).toBe(7000);
-    expect(retryAfterMs(headers({ 'retry-after': 'Wed, 31 Dec 2025 23:00:00 GMT' }), now)).toBe(0);
-    expect(retryAfterMs(headers({ 'retry-after': '2', 'retry-after-ms': '1500' }), now)).toBe(1500);
-    expect(retryAfterMs(headers({ 'retry-after': 'soon' }), now)).toBeNull();
-    expect(retryAfterMs(headers({}), now)).toBeNull();
-  });
-
-  it('backs off exponentially with jitter, up to the ceiling', () => {
-    const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };
-    expect(backoffDelayMs(1, policy, () => 0)).toBe(50);
-    expect(backoffDelayMs(1, policy, () => 0.999999)).toBe(100);
-    expect(backoffDelayMs(3, policy, () => 0)).toBe(200);
-    expect(backoffDelayMs(10, policy, () => 0.999999)).toBe(1000);
-  });
-
-  it('sleep rejects as soon as its signal aborts', async () => {
-    const controller = new AbortController();
-    const waiting = sleep(60_000, controller.signal);
-    controller.abort(new Error('stop'));
-    await expect(waiting).rejects.toThrow('stop');
-  });
-
+describe('llm helpers', () => {
   it('builds endpoints from a bare origin or an SDK-style /v1 base URL', () => {
     expect(endpointUrl('https://api.anthropic.com', '/messages')).toBe('https://api.anthropic.com/v1/messages');
     expect(endpointUrl('http://localhost:8000/v1/', '/chat/completions')).toBe('http://localhost:8000/v1/chat/completions');

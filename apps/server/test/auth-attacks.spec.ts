@@ -202,6 +202,9 @@ describe('attacks on authentication and access control', () => {
       expect(last.status).toBe(429);
       expectEnvelope(last.body, 'rate_limited');
       expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+      // Through the common error handler: the correlation id of the request, and what was limited.
+      expect(last.body.error.correlation_id).toBe(last.headers['x-correlation-id']);
+      expect(last.body.error.details).toEqual({ limit: 'login', per_minute: 5, retry_after_seconds: Number(last.headers['retry-after']) });
     } finally {
       await limited.database.close();
     }

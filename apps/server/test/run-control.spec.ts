@@ -33,7 +33,7 @@ for (const dialect of testDialects()) {
         issues_found: [{ text: 'no test' }],
       }).expect(201);
       await leased(t, first, 'artifacts', { kind: 'test_report', path: 'junit.json', content: '{"failed":2}' }).expect(201);
-      const failed = await leased(t, first, 'update_status', { state: 'FAILED', failure_reason: 'ci_fail', message: '2 tests failed: a, b' });
+      const failed = await leased(t, first, 'update_status', { state: 'FAILED', failure_reason: 'ci_fail', message: '2 tests failed: a, b', newly_failing: ['a', 'b'] });
       expect(failed.status).toBe(200);
       expect(failed.body.phase).toMatchObject({ state: 'QUEUED', attempt: 1, failure_reason: null });
       expect(failed.body.run.state).toBe('PHASE_EXECUTION');
@@ -48,6 +48,7 @@ for (const dialect of testDialects()) {
           outcome: 'failed',
           failure_reason: 'ci_fail',
           message: '2 tests failed: a, b',
+          newly_failing: ['a', 'b'],
           started_at: expect.any(String),
           ended_at: expect.any(String),
           builder: { status: 'failed', notes: 'compile error', files_changed: ['a.ts'] },

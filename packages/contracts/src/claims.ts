@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Count, Identifier, JsonObject, Timestamp } from './common';
-import { FailureReason } from './phase-writes';
+import { FailureReason, NewlyFailingTests } from './phase-writes';
 import { BuilderSpec, LlmProvider } from './run-plan';
 import { Phase, Run } from './runs';
 
@@ -95,6 +95,7 @@ export const PriorAttempt = z.strictObject({
   outcome: AttemptOutcome,
   failure_reason: FailureReason.nullable(),
   message: z.string().nullable().describe('The note sent with the state change that ended the attempt (e.g. a test output digest)'),
+  newly_failing: NewlyFailingTests.describe('Tests the attempt broke, as its executor reported them with FAILED (empty when none were reported)'),
   started_at: Timestamp,
   ended_at: Timestamp.nullable(),
   builder: z

@@ -21,6 +21,13 @@ export const FAILURE_REASONS = [
 export const FailureReason = z.enum(FAILURE_REASONS);
 export type FailureReason = z.infer<typeof FailureReason>;
 
+/** Test names as the test runner reports them (a JUnit `classname::name`, a pytest node id, …). */
+export const MAX_NEWLY_FAILING = 500;
+export const NewlyFailingTests = z
+  .array(z.string().min(1).max(1000))
+  .max(MAX_NEWLY_FAILING)
+  .describe(`Names of tests an attempt broke, at most ${MAX_NEWLY_FAILING}`);
+
 /** A predecessor field that may be sent as null (its schemas default them to None). */
 const predecessorOptional = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
@@ -38,6 +45,9 @@ export const UpdateStatusRequest = z
       'Why the phase failed; only with state FAILED. Required from an executor; an operator or admin writing without a lease may omit it (then "operator")',
     ),
     message: z.string().max(4000).optional().describe('Human-readable note stored with the event'),
+    newly_failing: NewlyFailingTests.optional().describe(
+      "Only with state FAILED: the tests this attempt broke (failing after its change, passing at its starting commit, failing again on a re-run). Kept on the attempt; the next attempt's claim carries them in prior_attempts[].newly_failing",
+    ),
     base_commit: CommitSha.optional().describe(
       "The commit the run's base_ref resolved to, reported once by the executor that first prepared the workspace; pinned on the run (a different one later is 409 base_commit_mismatch)",
     ),
@@ -55,6 +65,9 @@ export const UpdateStatusRequest = z
   .superRefine((body, ctx) => {
     if (body.state !== 'FAILED' && body.failure_reason !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['failure_reason'], message: 'only allowed when state is FAILED' });
+    }
+    if (body.state !== 'FAILED' && body.newly_failing !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['newly_failing'], message: 'only allowed when state is FAILED' });
     }
   });
 export type UpdateStatusRequest = z.infer<typeof UpdateStatusRequest>;

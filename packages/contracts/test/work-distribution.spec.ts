@@ -1,4 +1,4 @@
-import { artifactPathProblem, buildOpenApi, LEASE_TOKEN_HEADER, routes, type RouteSpec } from '../src';
+import { artifactPathProblem, buildOpenApi, LEASE_TOKEN_HEADER, MAX_NEWLY_FAILING, routes, UpdateStatusRequest, type RouteSpec } from '../src';
 
 describe('artifact paths', () => {
   it.each([
@@ -46,5 +46,27 @@ describe('work-distribution routes in the OpenAPI document', () => {
     expect(doc.paths['/runs/{run_id}/artifacts/file']!['get']).toMatchObject({
       responses: { 200: { content: { 'application/octet-stream': { schema: { type: 'string' } } } } },
     });
+  });
+});
+
+describe('newly failing tests travel as a field', () => {
+  const doc = buildOpenApi() as unknown as { components: { schemas: Record<string, { properties: Record<string, unknown>; required?: string[] }> } };
+  it('accepts newly_failing only with state FAILED, within its bounds', () => {
+    expect(UpdateStatusRequest.safeParse({ state: 'FAILED', failure_reason: 'ci_fail', newly_failing: ['suite::a', 'suite::b'] }).success).toBe(true);
+    const issues = (body: unknown) => UpdateStatusRequest.safeParse(body).error?.issues.map((i) => i.path.join('.'));
+    expect(issues({ state: 'GATE', newly_failing: ['suite::a'] })).toEqual(['newly_failing']);
+    expect(issues({ state: 'FAILED', failure_reason: 'ci_fail', newly_failing: [''] })).toEqual(['newly_failing.0']);
+    expect(issues({ state: 'FAILED', failure_reason: 'ci_fail', newly_failing: Array.from({ length: MAX_NEWLY_FAILING + 1 }, (_, i) => `t${i}`) })).toEqual(['newly_failing']);
+  });
+
+  it('is an optional request field and a required claim field in the OpenAPI document', () => {
+    type Obj = { properties: Record<string, unknown>; required?: string[] };
+    const { schemas } = doc.components;
+    const request = schemas['UpdatePhaseStatusRequest']!;
+    const prior = (schemas['ClaimPhaseResponse200']!.properties['prior_attempts'] as { items: Obj }).items;
+    expect(request.properties['newly_failing']).toMatchObject({ type: 'array', maxItems: MAX_NEWLY_FAILING });
+    expect(request.required).not.toContain('newly_failing');
+    expect(prior.properties['newly_failing']).toMatchObject({ type: 'array' });
+    expect(prior.required).toContain('newly_failing');
   });
 });

@@ -99,6 +99,8 @@ export interface PhaseAttemptsTable {
   started_at: Timestamptz;
   ended_at: Timestamptz | null;
   message: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Tests the attempt broke, as reported with its FAILED status (null: none reported). */
+  newly_failing: ColumnType<string[] | null, string | null | undefined, string | null>;
 }
 
 /** Why a lease ended: how its attempt ended, or `operator` (an operator moved the phase without it). */

@@ -7,5 +7,5 @@ export {
   AutopackResponseError,
 } from './errors';
 export { Lease, type KeepAliveOptions } from './lease';
-export { backoffDelay, DEFAULT_RETRY, RETRYABLE_STATUSES, type RetryPolicy } from './retry';
+export { backoffDelay, DEFAULT_RETRY, RETRYABLE_STATUSES, retryAfterMs, retryDelay, sleep, type Backoff, type RetryPolicy } from './retry';
 export type { CallAnswer, CallInput, CallOptions, ClientOptions } from './transport';

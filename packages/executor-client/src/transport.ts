@@ -12,7 +12,7 @@ import {
   type ValidationIssue,
 } from '@autopack/contracts';
 import { AutopackHttpError, AutopackNetworkError, AutopackRequestError, AutopackResponseError } from './errors';
-import { backoffDelay, DEFAULT_RETRY, RETRYABLE_STATUSES, sleep, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY, RETRYABLE_STATUSES, retryAfterMs, retryDelay, sleep, type RetryPolicy } from './retry';
 
 type Spec<Id extends RouteId> = Routes[Id];
 type In<T> = T extends z.ZodType ? z.input<T> : never;
@@ -132,7 +132,7 @@ const newKey = () => globalThis.crypto.randomUUID();
 
 /**
  * The transport under every method: validates the input against the route's contract, sends it,
- * retries network errors and 502/503/504 with jittered backoff (same Idempotency-Key every time),
+ * retries network errors and 502/503/504 with the shared backoff (`retry.ts`) (same Idempotency-Key every time),
  * validates the answer, and turns error statuses into `AutopackHttpError` with status and code.
  */
 export class Transport {
@@ -172,7 +172,7 @@ export class Transport {
       } catch (err) {
         if (options.signal?.aborted) throw options.signal.reason;
         if (attempt > this.retry.retries) throw new AutopackNetworkError(id, attempt, err);
-        await sleep(backoffDelay(this.retry, attempt - 1, null, this.options.random), options.signal);
+        await sleep(retryDelay(this.retry, attempt, null, this.options.random), options.signal);
         continue;
       }
       const answer = spec.responses[res.status];
@@ -182,7 +182,7 @@ export class Transport {
       }
       if (RETRYABLE_STATUSES.includes(res.status) && attempt <= this.retry.retries) {
         await res.body?.cancel().catch(() => undefined);
-        await sleep(backoffDelay(this.retry, attempt - 1, res.headers.get('retry-after'), this.options.random), options.signal);
+        await sleep(retryDelay(this.retry, attempt, retryAfterMs(res.headers), this.options.random), options.signal);
         continue;
       }
       if (res.status >= 400) throw await toHttpError(id, res, attempt);

@@ -1,4 +1,4 @@
-import { AutopackClient, AutopackHttpError, AutopackNetworkError, AutopackRequestError, AutopackResponseError, backoffDelay, DEFAULT_RETRY } from '../src';
+import { AutopackClient, AutopackHttpError, AutopackNetworkError, AutopackRequestError, AutopackResponseError } from '../src';
 
 interface Sent {
   url: string;
@@ -98,11 +98,13 @@ describe('executor-client transport', () => {
     expect(sent[1]!.headers['idempotency-key']).toBeUndefined();
   });
 
-  it('backs off with full jitter under a doubling ceiling, and honours Retry-After', () => {
-    expect(backoffDelay(DEFAULT_RETRY, 0, null, () => 0.999)).toBe(249);
-    expect(backoffDelay(DEFAULT_RETRY, 3, null, () => 0.5)).toBe(1000);
-    expect(backoffDelay(DEFAULT_RETRY, 10, null, () => 0.999)).toBe(9990);
-    expect(backoffDelay(DEFAULT_RETRY, 0, '2', () => 0)).toBe(2000);
-    expect(backoffDelay(DEFAULT_RETRY, 0, '600', () => 0)).toBe(10_000);
+  it("waits as a 503's Retry-After asks, up to maxDelayMs", async () => {
+    const s = scripted([json(503, {}, { 'retry-after': '0.05' }), json(200, status)]);
+    const c = new AutopackClient({ baseUrl: 'http://server', fetch: s.fetch, retry: { retries: 1, baseDelayMs: 10_000, maxDelayMs: 10_000 } });
+    const started = Date.now();
+    expect(await c.getExecutionStatus()).toEqual(status);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(s.sent).toHaveLength(2);
   });
 });

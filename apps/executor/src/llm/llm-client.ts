@@ -1,9 +1,10 @@
+import { retryAfterMs, retryDelay, sleep } from '@autopack/executor-client';
 import type { Logger } from '@autopack/logging';
 import type { UsageRecord } from '../task';
 import { anthropicDialect } from './anthropic';
 import { describeErrorBody, type TokenCounts, type WireDialect } from './dialect';
 import { openaiDialect } from './openai';
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus, retryAfterMs, sleep, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy } from './retry';
 import { oneLine } from './text';
 import { DEFAULT_BASE_URLS, DEFAULT_MODELS, endpointUrl, LlmSettings, type LlmProviderKind, type LlmSettingsInput } from './settings';
 
@@ -145,8 +146,7 @@ async function complete(
     }
     record(result.tokens, false);
     if (!result.retryable || attempt >= settings.maxAttempts) return fail(result.error, attempt);
-    const delay =
-      result.retryAfterMs === null ? backoffDelayMs(attempt, policy, runtime.random ?? Math.random) : Math.min(result.retryAfterMs, policy.maxRetryAfterMs);
+    const delay = retryDelay(policy, attempt, result.retryAfterMs, runtime.random ?? Math.random);
     runtime.logger?.warn('llm call failed; retrying', {
       provider: settings.provider,
       model,

@@ -17,8 +17,6 @@ export function taskFromClaim(claim: Claim): PhaseTask {
   };
 }
 
-const NEWLY_FAILING = /^newly failing: (.*)$/m;
-
 /** What earlier attempts of the phase left: failure reasons, broken tests, auditor issues (SPEC §4.6). */
 export function feedbackFromClaim(claim: Claim): AttemptFeedback[] {
   return claim.prior_attempts
@@ -27,7 +25,7 @@ export function feedbackFromClaim(claim: Claim): AttemptFeedback[] {
       attempt: a.attempt,
       failureReason: a.failure_reason,
       message: a.message,
-      newlyFailing: a.message ? (NEWLY_FAILING.exec(a.message)?.[1]?.split(', ').filter(Boolean) ?? []) : [],
+      newlyFailing: a.newly_failing,
       auditorIssues: (a.auditor?.issues_found ?? []).map((i) => String(i['description'] ?? i['text'] ?? JSON.stringify(i))),
     }));
 }

@@ -1,4 +1,4 @@
-import type { ApplyReport, FailureReason } from '@autopack/contracts';
+import { MAX_NEWLY_FAILING, type ApplyReport, type FailureReason } from '@autopack/contracts';
 import type { Lease } from '@autopack/executor-client';
 import { applyPatch, type PatchInput } from '@autopack/governed-apply';
 import type { Logger } from '@autopack/logging';
@@ -27,7 +27,7 @@ export interface AttemptDeps {
 
 export type AttemptEnd =
   | { outcome: 'complete'; commit: string }
-  | { outcome: 'failed'; reason: FailureReason; message: string }
+  | { outcome: 'failed'; reason: FailureReason; message: string; newlyFailing?: string[] }
   | { outcome: 'blocked'; message: string }
   | { outcome: 'aborted' };
 
@@ -47,6 +47,9 @@ function summariseTests(delta: TestDelta): string {
   if (delta.flaky.length) lines.push(`flaky (passed on re-run): ${delta.flaky.join(', ')}`);
   return lines.join('\n');
 }
+
+/** Within the contract's bounds (NewlyFailingTests): the first names, each cut to 1000 characters. */
+const reportableTests = (names: string[]) => names.filter((n) => n.length > 0).slice(0, MAX_NEWLY_FAILING).map((n) => n.slice(0, 1000));
 
 function patchInput(change: ProposedChange): PatchInput {
   return change.kind === 'diff' ? { diff: change.diff } : { operations: change.operations };
@@ -212,7 +215,10 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
       });
       log.info('tests compared with the baseline', { ...delta });
       if (after.timedOut) fail('timeout', 'the tests ran out of time');
-      if (deltaBlocks(delta)) fail('ci_fail', summariseTests(delta));
+      if (deltaBlocks(delta)) {
+        // The names travel as a field (the next claim's prior_attempts[].newly_failing); the message is for people.
+        throw new Stop({ outcome: 'failed', reason: 'ci_fail', message: summariseTests(delta), newlyFailing: reportableTests(delta.newlyFailing) });
+      }
       await updateStatus({ state: 'GATE' });
     }
     checkpoint();
@@ -239,7 +245,12 @@ export async function runAttempt(deps: AttemptDeps): Promise<AttemptEnd> {
     const end = err.end;
     if (end.outcome === 'failed') {
       log.warn('attempt failed', { failure_reason: end.reason, detail: end.message.slice(0, 2000), ...timings() });
-      await updateStatus({ state: 'FAILED', failure_reason: end.reason, message: end.message.slice(0, 4000) });
+      await updateStatus({
+        state: 'FAILED',
+        failure_reason: end.reason,
+        message: end.message.slice(0, 4000),
+        ...(end.newlyFailing?.length ? { newly_failing: end.newlyFailing } : {}),
+      });
     } else if (end.outcome === 'blocked') {
       log.info('phase blocked: waiting for a decision', { detail: end.message });
     }

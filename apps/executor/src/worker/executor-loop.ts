@@ -1,4 +1,4 @@
-import { AutopackClient, AutopackHttpError, type Lease } from '@autopack/executor-client';
+import { AutopackClient, AutopackHttpError, backoffDelay, sleep, type Backoff, type Lease } from '@autopack/executor-client';
 import type { Logger } from '@autopack/logging';
 import type { Auditor } from '../auditor/auditor';
 import { LLM_PROVIDERS } from '../llm/settings';
@@ -26,6 +26,8 @@ export interface RunningExecutor {
 }
 
 const CLAIM_WAIT_SECONDS = 30;
+/** After a failed claim (the client's own retries spent): 1–2 s, doubling up to 15–30 s while the server stays away. */
+const CLAIM_BACKOFF: Backoff = { baseDelayMs: 2_000, maxDelayMs: 30_000 };
 
 /**
  * N claim loops (one per slot) against the server, all through the typed client: claim (long-poll),
@@ -81,15 +83,19 @@ export function startExecutor(opts: ExecutorOptions): RunningExecutor {
   const providers = LLM_PROVIDERS.filter((p) => opts.builders.providers[p]);
 
   async function slot(n: number): Promise<void> {
+    let failedClaims = 0;
     while (!stopClaiming.signal.aborted) {
       let lease: Lease | null = null;
       try {
         const request = { executor_id: `${opts.executorId}:${n}`, wait_seconds: CLAIM_WAIT_SECONDS, providers };
         lease = await client.claim(request, { signal: stopClaiming.signal });
+        failedClaims = 0;
       } catch (err) {
         if (stopClaiming.signal.aborted) break;
-        logger.warn('claim failed; retrying shortly', { err });
-        await new Promise((r) => setTimeout(r, 2000));
+        const waitMs = backoffDelay(CLAIM_BACKOFF, ++failedClaims);
+        logger.warn('claim failed; retrying', { err, wait_ms: waitMs });
+        // A shutdown ends the wait at once.
+        await sleep(waitMs, stopClaiming.signal).catch(() => undefined);
         continue;
       }
       if (lease) await work(lease);

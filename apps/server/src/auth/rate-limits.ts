@@ -1,9 +1,9 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type AugmentedRequest, type Store } from 'express-rate-limit';
-import { errorEnvelope } from '@autopack/contracts';
 import { clearRateLimit, hitRateLimit, unhitRateLimit, type Db } from '@autopack/db';
 import type { Clock } from '../clock';
 import type { ServerConfig } from '../config';
+import { AppError } from '../http/app-error';
 import { requestContext } from '../http/request-context';
 
 const WINDOW_MS = 60_000;
@@ -56,12 +56,13 @@ export function createRateLimiters(config: ServerConfig, db: Db, clock: Clock): 
       // An untrusted X-Forwarded-For is expected (it is simply not believed); no warning for it.
       validate: { xForwardedForHeader: false },
       ...(config.rateLimits.store === 'database' ? { store: new DatabaseRateLimitStore(db, clock, name) } : {}),
-      handler: (req, res) => {
+      // The envelope is the error handler's, like every other error's; only the header is set here.
+      handler: (req, res, next) => {
         const reset = (req as AugmentedRequest).rateLimit?.resetTime;
         const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
         res.setHeader('Retry-After', String(seconds));
         const message = `too many requests (${name}: ${limit} per minute); retry after ${seconds} s`;
-        res.status(429).json(errorEnvelope('rate_limited', message, requestContext(res).correlationId));
+        next(new AppError('rate_limited', 429, message, { limit: name, per_minute: limit, retry_after_seconds: seconds }));
       },
     });
   return {

@@ -118,6 +118,7 @@ async function priorAttempts(
       outcome: a.outcome,
       failure_reason: a.failure_reason,
       message: a.message,
+      newly_failing: a.newly_failing ?? [],
       started_at: a.started_at.toISOString(),
       ended_at: a.ended_at?.toISOString() ?? null,
       builder: builder

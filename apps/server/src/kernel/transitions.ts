@@ -49,6 +49,8 @@ export interface Transition {
   actor: string;
   failureReason?: FailureReason;
   message?: string;
+  /** Tests the attempt broke (executor's CI delta), kept on the attempt as feedback for the next. */
+  newlyFailing?: readonly string[];
   /** How the attempt ends when the phase leaves an active state (default: from the new state). */
   outcome?: Exclude<AttemptOutcome, 'running'>;
   /** Tell the lease holder to stop (heartbeat answers cancel_requested). */
@@ -122,7 +124,7 @@ export async function transition(trx: Trx, now: Date, locked: LockedRun, phase: 
     await startAttempt(trx, run.run_id, phase.phase_id, attempt, now);
   } else if (isActive(from) && !isActive(to)) {
     const outcome = retry ? 'failed' : (t.outcome ?? OUTCOME_OF[to]!);
-    await endAttempt(trx, run.run_id, phase.phase_id, attempt, outcome, t.failureReason ?? null, now, t.message ?? null);
+    await endAttempt(trx, run.run_id, phase.phase_id, attempt, outcome, t.failureReason ?? null, now, t.message ?? null, t.newlyFailing ?? null);
     const leaseEnd: LeaseEndReason = outcome;
     await endLiveLease(trx, phase, leaseEnd, now, t.cancelLease ?? false);
   }

@@ -22,6 +22,8 @@ export interface PhaseChange {
   baseCommit?: string;
   /** The predecessor's PhaseStatusUpdate fields, when the body carried any. */
   reported?: ReportedStatus;
+  /** With FAILED: the tests this attempt broke, for the next attempt's feedback. */
+  newlyFailing?: readonly string[];
   actor: string;
   fence: Fence;
 }
@@ -56,6 +58,7 @@ export async function changePhaseState(db: Db, clock: Clock, change: PhaseChange
         actor: change.actor,
         ...(failureReason ? { failureReason } : {}),
         ...(change.message ? { message: change.message } : {}),
+        ...(change.newlyFailing ? { newlyFailing: change.newlyFailing } : {}),
         ...(fenced.byOperator ? { cancelLease: true } : {}),
         ...(fenced.byOperator || quality ? { payload: { ...(fenced.byOperator ? { operator_action: true } : {}), ...quality } } : {}),
       });

@@ -32,6 +32,7 @@ export function phaseRoutes(services: AppServices): Router {
         to: body.state,
         ...(body.failure_reason ? { failureReason: body.failure_reason } : {}),
         ...(body.message ? { message: body.message } : {}),
+        ...(body.newly_failing ? { newlyFailing: body.newly_failing } : {}),
         ...(body.base_commit ? { baseCommit: body.base_commit } : {}),
         ...(reported ? { reported } : {}),
       }),

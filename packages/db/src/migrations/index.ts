@@ -6,6 +6,7 @@ import * as executors from './2026-11-22T13-00-00-executors';
 import * as runBaseCommit from './2026-11-22T14-00-00-run-base-commit';
 import * as externalRuns from './2026-12-06T10-00-00-external-runs';
 import * as userEmail from './2026-12-06T11-00-00-user-email';
+import * as attemptNewlyFailing from './2026-12-06T12-00-00-attempt-newly-failing';
 
 /**
  * Every migration, by name. Names are timestamps so that they sort in the order they must run.
@@ -19,4 +20,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-22T14-00-00-run-base-commit': runBaseCommit,
   '2026-12-06T10-00-00-external-runs': externalRuns,
   '2026-12-06T11-00-00-user-email': userEmail,
+  '2026-12-06T12-00-00-attempt-newly-failing': attemptNewlyFailing,
 };

@@ -81,10 +81,11 @@ export async function endAttempt(
   failureReason: FailureReason | null,
   now: Date,
   message: string | null = null,
+  newlyFailing: readonly string[] | null = null,
 ): Promise<void> {
   await db
     .updateTable('phase_attempts')
-    .set({ outcome, failure_reason: failureReason, ended_at: now, message })
+    .set({ outcome, failure_reason: failureReason, ended_at: now, message, newly_failing: newlyFailing === null ? null : JSON.stringify(newlyFailing) })
     .where('run_id', '=', runId)
     .where('phase_id', '=', phaseId)
     .where('attempt', '=', attempt)
