@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { burnPasswordCheck, generateApiKey, hashPassword, signAccessToken, verifyPassword } from '@autopack/auth';
 import type { ApiKey, CreateApiKeyRequest, CreatedApiKey, Me, Role, TokenResponse, User } from '@autopack/contracts';
 import {
-  findUserByEmail,
   findUserByLogin,
+  findUsersByLogins,
   findUserByUsername,
   insertApiKey,
   insertUser,
@@ -86,10 +86,11 @@ export class AuthService {
   async createUser(user: { username: string; email: string; password: string }, role: Role): Promise<User> {
     const { username, email } = user;
     const taken = async () => {
-      if (await findUserByUsername(this.db, username)) return 'username';
-      if (await findUserByEmail(this.db, email)) return 'email';
-      if ((await findUserByEmail(this.db, username)) ?? (await findUserByUsername(this.db, email))) return 'login';
-      return undefined;
+      const clashes = await findUsersByLogins(this.db, [username, email]);
+      const same = (a: string | null, b: string) => a !== null && a.toLowerCase() === b.toLowerCase();
+      if (clashes.some((u) => same(u.username, username))) return 'username';
+      if (clashes.some((u) => same(u.email, email))) return 'email';
+      return clashes.length > 0 ? 'login' : undefined;
     };
     const refuse = (field: 'username' | 'email' | 'login') =>
       conflict(

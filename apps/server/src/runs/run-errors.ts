@@ -60,13 +60,9 @@ function messageOf(row: RunFailureRow, attempt: number | null, retried: boolean)
   return `${which} failed with ${row.error_type}${retried ? '; queued again' : ''}`;
 }
 
-async function requireRun(db: Db, runId: string): Promise<void> {
-  await existingRun(db, runId);
-}
-
 /** `GET /runs/{run_id}/errors` */
 export async function listRunErrors(db: Db, runId: string, query: RunErrorsQuery): Promise<RunErrorList> {
-  await requireRun(db, runId);
+  await existingRun(db, runId);
   // One row more than the page says whether another page follows.
   const { rows, total } = await listRunFailures(db, runId, query.after, query.limit + 1);
   const errors = rows.slice(0, query.limit).map(toEntry);
@@ -76,7 +72,7 @@ export async function listRunErrors(db: Db, runId: string, query: RunErrorsQuery
 
 /** `GET /runs/{run_id}/errors/summary`: plain text (as the predecessor's), plus counts. */
 export async function getRunErrorSummary(db: Db, runId: string): Promise<RunErrorSummary> {
-  await requireRun(db, runId);
+  await existingRun(db, runId);
   const counts = await countRunFailures(db, runId);
   const total = counts.reduce((n, c) => n + c.count, 0);
   const by_error_type: Record<string, number> = {};

@@ -10,10 +10,6 @@ export async function findUserByUsername(db: Db, username: string): Promise<User
   return db.selectFrom('users').selectAll().where(sql`lower(username)`, '=', username.toLowerCase()).executeTakeFirst();
 }
 
-export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
-}
-
 /**
  * The user a login names, by username or by email, in one query (so both take the same time).
  * A username match wins over an email match; creating users keeps the two from colliding anyway.
@@ -27,6 +23,16 @@ export async function findUserByLogin(db: Db, login: string): Promise<UserRow | 
     .orderBy(sql`lower(username) = ${name}`, 'desc')
     .limit(1)
     .executeTakeFirst();
+}
+
+/** Users whose username or email equals any of `logins` (case-insensitive): what a new user would clash with. */
+export async function findUsersByLogins(db: Db, logins: readonly string[]): Promise<UserRow[]> {
+  const names = logins.map((l) => l.toLowerCase());
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb.or([eb(sql`lower(username)`, 'in', names), eb(sql`lower(email)`, 'in', names)]))
+    .execute();
 }
 
 export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
